@@ -1,0 +1,220 @@
+import {
+  ForbiddenException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { In, Repository } from 'typeorm';
+import type { AuthUser } from '../auth/decorators';
+import { CacheBus } from '../common/redis/cache-bus.service';
+import { UserRole } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { ApiKey } from './api-key.entity';
+import { CreateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+
+/** What the gateway knows about a presented key once it is authenticated (all from memory). */
+export interface ResolvedApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  userId: string;
+  tenantId: string;
+  role: UserRole;
+  allowedModels: string[];
+  expiresAt: number | null;
+  enabled: boolean;
+}
+
+export type ApiKeyCheck =
+  | { ok: true; key: ResolvedApiKey }
+  | {
+      ok: false;
+      status: 401;
+      code: 'invalid_api_key' | 'api_key_disabled' | 'api_key_expired';
+      message: string;
+    };
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export function generateApiKeySecret(): string {
+  const bytes = randomBytes(48);
+  let out = '';
+  for (const b of bytes) if (b < 248) out += BASE62[b % 62]; // 248 = 4·62: no modulo bias
+  return `sk-${out.slice(0, 40).padEnd(40, BASE62[bytes[0] % 62])}`;
+}
+
+export const hashApiKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+const TOPIC_KEY = 'api-key';
+const TOPIC_USER = 'api-key-user';
+const NEGATIVE_TTL_MS = 30_000;
+const MAX_CACHE = 50_000;
+const TOUCH_FLUSH_MS = 30_000;
+
+/**
+ * Gateway API keys: CRUD with ownership rules, and the authentication the `/v1` API calls on every
+ * request. Lookups are cached by key hash (unknown keys briefly too, so garbage keys cannot hammer the
+ * database) and invalidated on every change, across instances through the cache bus.
+ */
+@Injectable()
+export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ApiKeys');
+  private readonly cache = new Map<string, { key: ResolvedApiKey | null; at: number }>();
+  private readonly touched = new Map<string, Date>();
+  private flushTimer?: NodeJS.Timeout;
+  /** Database lookups made by `authenticate` (cache misses); exposed for tests and metrics. */
+  lookups = 0;
+
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly users: UsersService,
+    private readonly bus: CacheBus,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.on(TOPIC_KEY, (hash) => this.cache.delete(hash));
+    this.bus.on(TOPIC_USER, (userId) => {
+      for (const [hash, entry] of this.cache) if (entry.key?.userId === userId) this.cache.delete(hash);
+    });
+    this.users.onUserChanged((userId) => this.bus.publish(TOPIC_USER, userId));
+    this.flushTimer = setInterval(() => void this.flushTouched(), TOUCH_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushTouched();
+  }
+
+  /** Authenticates a presented secret. Once warm, this makes no database query. */
+  async authenticate(secret: string | undefined): Promise<ApiKeyCheck> {
+    if (!secret) return { ok: false, status: 401, code: 'invalid_api_key', message: 'Missing API key' };
+    const hash = hashApiKey(secret);
+    let entry = this.cache.get(hash);
+    if (!entry || (entry.key === null && Date.now() - entry.at > NEGATIVE_TTL_MS)) {
+      entry = { key: await this.load(hash), at: Date.now() };
+      if (this.cache.size >= MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(hash, entry);
+    }
+    const key = entry.key;
+    if (!key) return { ok: false, status: 401, code: 'invalid_api_key', message: 'Invalid API key' };
+    if (!key.enabled)
+      return { ok: false, status: 401, code: 'api_key_disabled', message: 'This API key is disabled' };
+    if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
+      return { ok: false, status: 401, code: 'api_key_expired', message: 'This API key has expired' };
+    }
+    this.touched.set(key.id, new Date());
+    return { ok: true, key };
+  }
+
+  private async load(hash: string): Promise<ResolvedApiKey | null> {
+    this.lookups++;
+    const row = await this.keys
+      .createQueryBuilder('k')
+      .innerJoinAndSelect('k.user', 'u')
+      .where('k.keyHash = :hash', { hash })
+      .getOne();
+    if (!row || !row.user) return null;
+    return {
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      userId: row.userId,
+      tenantId: row.user.tenantId,
+      role: row.user.role,
+      allowedModels: row.allowedModels,
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      // A disabled owner disables their keys.
+      enabled: row.enabled && !row.user.disabled,
+    };
+  }
+
+  private async flushTouched(): Promise<void> {
+    if (!this.touched.size) return;
+    const batch = [...this.touched];
+    this.touched.clear();
+    // One statement for the whole batch.
+    const byTime = new Map<number, string[]>();
+    for (const [id, at] of batch) {
+      const t = Math.floor(at.getTime() / 1000) * 1000;
+      byTime.set(t, [...(byTime.get(t) ?? []), id]);
+    }
+    try {
+      for (const [t, ids] of byTime) await this.keys.update({ id: In(ids) }, { lastUsedAt: new Date(t) });
+    } catch (e) {
+      this.logger.warn(`could not record last use of ${batch.length} keys: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- admin / owner operations -------------------------------------------------------------
+
+  private scope(actor: AuthUser): { userId?: string } {
+    return actor.role === 'admin' ? {} : { userId: actor.id };
+  }
+
+  list(actor: AuthUser, userId?: string): Promise<ApiKey[]> {
+    const where = { ...(userId ? { userId } : {}), ...this.scope(actor) };
+    return this.keys.find({ where, order: { createdAt: 'DESC' } });
+  }
+
+  async get(actor: AuthUser, id: string): Promise<ApiKey> {
+    const key = await this.keys.findOne({ where: { id, ...this.scope(actor) } });
+    if (!key) throw new NotFoundException('API key not found');
+    return key;
+  }
+
+  async create(actor: AuthUser, dto: CreateApiKeyDto): Promise<{ key: ApiKey; secret: string }> {
+    let userId = actor.id;
+    if (dto.userId && dto.userId !== actor.id) {
+      if (actor.role !== 'admin') throw new ForbiddenException('Only admins create keys for other users');
+      await this.users.findOne(dto.userId);
+      userId = dto.userId;
+    }
+    const secret = generateApiKeySecret();
+    const hash = hashApiKey(secret);
+    const saved = await this.keys.save(
+      this.keys.create({
+        name: dto.name,
+        prefix: secret.slice(0, 10),
+        keyHash: hash,
+        userId,
+        allowedModels: dto.allowedModels ?? [],
+        expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
+        enabled: true,
+        lastUsedAt: null,
+      }),
+    );
+    this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
+    return { key: await this.get(actor, saved.id), secret };
+  }
+
+  async update(actor: AuthUser, id: string, dto: UpdateApiKeyDto): Promise<ApiKey> {
+    const key = await this.get(actor, id);
+    if (dto.name !== undefined) key.name = dto.name;
+    if (dto.enabled !== undefined) key.enabled = dto.enabled;
+    if (dto.allowedModels !== undefined) key.allowedModels = dto.allowedModels;
+    if (dto.expiresAt !== undefined) key.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
+    await this.keys.save(key);
+    await this.invalidate(id);
+    return this.get(actor, id);
+  }
+
+  async remove(actor: AuthUser, id: string): Promise<void> {
+    await this.get(actor, id);
+    await this.invalidate(id);
+    await this.keys.delete(id);
+  }
+
+  private async invalidate(id: string): Promise<void> {
+    const row = await this.keys
+      .createQueryBuilder('k')
+      .addSelect('k.keyHash')
+      .where('k.id = :id', { id })
+      .getOne();
+    if (row) this.bus.publish(TOPIC_KEY, row.keyHash);
+  }
+}

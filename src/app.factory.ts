@@ -1,0 +1,71 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AppConfig } from './config/app-config';
+
+export function buildOpenApi(app: INestApplication) {
+  const doc = new DocumentBuilder()
+    .setTitle('LLM Router Platform')
+    .setDescription(
+      'Self-hosted LLM gateway. `/api/*` is the admin API (JWT from `POST /api/auth/login`); ' +
+        '`/v1/*` is the gateway API for clients (an `sk-…` API key as `Authorization: Bearer`, `x-api-key`, ' +
+        '`x-goog-api-key` or `?key=`).',
+    )
+    .setVersion(process.env.npm_package_version ?? '0.1.0')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Admin API access token' },
+      'jwt',
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Gateway API key (sk-…)' }, 'api-key')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Gateway API key, Anthropic style' },
+      'x-api-key',
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-goog-api-key', description: 'Gateway API key, Gemini style' },
+      'x-goog-api-key',
+    )
+    .build();
+  return SwaggerModule.createDocument(app, doc);
+}
+
+/** Builds the configured application (not yet listening). Used by `main.ts` and the e2e tests. */
+export async function createApp(env?: Record<string, string | undefined>): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  const config = app.get(AppConfig);
+  app.set('trust proxy', config.trustProxySetting);
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+  if (config.swaggerEnabled) {
+    SwaggerModule.setup('docs', app, () => buildOpenApi(app), {
+      jsonDocumentUrl: 'docs-json',
+      customSiteTitle: 'LLM Router Platform API',
+    });
+  }
+  for (const name of config.generatedSecrets) {
+    app
+      .get(Logger)
+      .warn(
+        `${name} was not set: generated one and saved it to ${config.dataDir}/secrets.json. Set it explicitly in production.`,
+      );
+  }
+  return app;
+}

@@ -1,0 +1,173 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : typeof value === 'string' ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const v = String(value).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every environment variable the service reads. Validated once at boot; a bad value stops the
+ * process with one readable line (see `formatConfigErrors`).
+ */
+export class EnvironmentVariables {
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT = 8080;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/[^\s/]+(\/[^\s?]*)?(\?\S*)?$/, {
+    message: 'DATABASE_URL must look like postgres://user:password@host:5432/database',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must look like redis://host:6379' })
+  REDIS_URL?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'REDIS_PREFIX must not be empty' })
+  REDIS_PREFIX = 'lrp:';
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
+    message: 'ENCRYPTION_KEY must be 32 bytes as 64 hex characters or 44 base64 characters',
+  })
+  ENCRYPTION_KEY?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'DATA_DIR must not be empty' })
+  DATA_DIR = './data';
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(8, { message: 'ADMIN_PASSWORD must be at least 8 characters' })
+  ADMIN_PASSWORD?: string;
+
+  /** Express `trust proxy` value: empty (trust none), `true`, a hop count, or a comma list of addresses/CIDRs. */
+  @IsOptional()
+  @IsString()
+  TRUSTED_PROXIES?: string;
+
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'DB_MIGRATIONS_RUN must be true or false' })
+  DB_MIGRATIONS_RUN = true;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DB_POOL_SIZE must be an integer between 1 and 100' })
+  @Min(1, { message: 'DB_POOL_SIZE must be an integer between 1 and 100' })
+  @Max(100, { message: 'DB_POOL_SIZE must be an integer between 1 and 100' })
+  DB_POOL_SIZE = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'JWT_ACCESS_TTL must be a number of seconds (60 or more)' })
+  @Min(60, { message: 'JWT_ACCESS_TTL must be a number of seconds (60 or more)' })
+  JWT_ACCESS_TTL = 900;
+
+  @Transform(toInt)
+  @IsInt({ message: 'JWT_REFRESH_TTL must be a number of seconds (300 or more)' })
+  @Min(300, { message: 'JWT_REFRESH_TTL must be a number of seconds (300 or more)' })
+  JWT_REFRESH_TTL = 30 * 24 * 3600;
+
+  @Transform(toInt)
+  @IsInt({ message: 'LOGIN_THROTTLE_LIMIT must be an integer of 1 or more' })
+  @Min(1, { message: 'LOGIN_THROTTLE_LIMIT must be an integer of 1 or more' })
+  LOGIN_THROTTLE_LIMIT = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'LOGIN_THROTTLE_TTL must be a number of seconds (1 or more)' })
+  @Min(1, { message: 'LOGIN_THROTTLE_TTL must be a number of seconds (1 or more)' })
+  LOGIN_THROTTLE_TTL = 60;
+
+  @Transform(toInt)
+  @IsInt({ message: 'BCRYPT_ROUNDS must be an integer between 4 and 15' })
+  @Min(4, { message: 'BCRYPT_ROUNDS must be an integer between 4 and 15' })
+  @Max(15, { message: 'BCRYPT_ROUNDS must be an integer between 4 and 15' })
+  BCRYPT_ROUNDS = 12;
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'SWAGGER_ENABLED must be true or false' })
+  SWAGGER_ENABLED = true;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function collect(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => {
+    const own = Object.values(e.constraints ?? {});
+    // One message per variable is enough: the first rule that failed says what is wrong.
+    return [...own.slice(0, 1), ...collect(e.children ?? [])];
+  });
+}
+
+/** Validates raw `process.env`-style input; throws `ConfigValidationError` with readable messages. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const input: Record<string, unknown> = {};
+  for (const k of [
+    ...known,
+    'DATABASE_URL',
+    'REDIS_URL',
+    'JWT_SECRET',
+    'ENCRYPTION_KEY',
+    'ADMIN_EMAIL',
+    'ADMIN_PASSWORD',
+    'TRUSTED_PROXIES',
+  ]) {
+    if (raw[k] !== undefined) input[k] = raw[k];
+  }
+  const env = plainToInstance(EnvironmentVariables, input, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length) throw new ConfigValidationError(collect(errors));
+  if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
+    throw new ConfigValidationError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+  }
+  return env;
+}

@@ -1,0 +1,29 @@
+import { DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { migrations } from '../../migrations';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { entities } from './entities';
+
+export function dataSourceOptions(url: string, config: AppConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+ and PGlite; uuid-ossp is not available in PGlite.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    entities,
+    namingStrategy: new SnakeNamingStrategy(),
+    migrations,
+    migrationsRun: config.migrationsRun,
+    migrationsTransactionMode: 'each',
+    poolSize: config.dbPoolSize,
+    logging: ['error', 'warn', 'migration'],
+    extra: {
+      // Fail fast instead of hanging when the server is gone; the pool reconnects when it returns.
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      application_name: 'llm-router-platform',
+    },
+  };
+}
