@@ -36,7 +36,8 @@ export function buildOpenApi(app: INestApplication) {
 /** Builds the configured application (not yet listening). Used by `main.ts` and the e2e tests. */
 export async function createApp(env?: Record<string, string | undefined>): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
-    bufferLogs: true,
+    // Start-up errors are reported by the caller (main.ts prints one line); after start, pino logs.
+    logger: false,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));

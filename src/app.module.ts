@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
+import { CryptoModule } from './common/crypto/crypto.module';
 import { RedisModule } from './common/redis/redis.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -20,6 +21,7 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
         RedisModule,
+        CryptoModule,
         DatabaseModule,
         UsersModule,
         AuthModule,

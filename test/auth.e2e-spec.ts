@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { migrations } from '../migrations';
-import { ADMIN, bootApp, createUser, setupAdmin, TestApp } from './helpers/test-app';
+import { ADMIN, bootApp, createUser, TestApp } from './helpers/test-app';
 
 describe('auth (e2e)', () => {
   let t: TestApp;
@@ -146,6 +146,24 @@ describe('auth (e2e)', () => {
       .post('/api/auth/login')
       .send({ email: 'leaver@example.com', password: 'user-password-1' })
       .expect(401);
+  });
+
+  it("an admin password reset ends the user's sessions", async () => {
+    const admin = (await t.http.post('/api/auth/login').send(ADMIN).expect(200)).body.accessToken as string;
+    const u = await createUser(t, admin, 'reset@example.com', 'member');
+    const session = await t.http
+      .post('/api/auth/login')
+      .send({ email: 'reset@example.com', password: 'user-password-1' });
+    await t.http
+      .patch(`/api/users/${u.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ password: 'reset-password-9' })
+      .expect(200);
+    await t.http.post('/api/auth/refresh').send({ refreshToken: session.body.refreshToken }).expect(401);
+    await t.http
+      .post('/api/auth/login')
+      .send({ email: 'reset@example.com', password: 'reset-password-9' })
+      .expect(200);
   });
 
   it('changing the password signs out other sessions', async () => {

@@ -22,7 +22,7 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
-  /** First characters of the secret, safe to show (`sk-AbCd12`). */
+  /** First characters of the secret, safe to show (`sk-AbCd123`, 10 characters). */
   @Column({ type: 'varchar', length: 16 })
   prefix: string;
 

@@ -50,8 +50,9 @@ export function generateApiKeySecret(): string {
 export const hashApiKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 const TOPIC_KEY = 'api-key';
-const TOPIC_USER = 'api-key-user';
 const NEGATIVE_TTL_MS = 30_000;
+/** Safety net: even if an invalidation message were lost, a cached key is re-read this often. */
+const POSITIVE_TTL_MS = 5 * 60_000;
 const MAX_CACHE = 50_000;
 const TOUCH_FLUSH_MS = 30_000;
 
@@ -77,10 +78,10 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.bus.on(TOPIC_KEY, (hash) => this.cache.delete(hash));
-    this.bus.on(TOPIC_USER, (userId) => {
+    // User changes already travel the bus (UsersService); each instance drops that owner's keys.
+    this.users.onUserChanged((userId) => {
       for (const [hash, entry] of this.cache) if (entry.key?.userId === userId) this.cache.delete(hash);
     });
-    this.users.onUserChanged((userId) => this.bus.publish(TOPIC_USER, userId));
     this.flushTimer = setInterval(() => void this.flushTouched(), TOUCH_FLUSH_MS);
     this.flushTimer.unref();
   }
@@ -95,7 +96,8 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     if (!secret) return { ok: false, status: 401, code: 'invalid_api_key', message: 'Missing API key' };
     const hash = hashApiKey(secret);
     let entry = this.cache.get(hash);
-    if (!entry || (entry.key === null && Date.now() - entry.at > NEGATIVE_TTL_MS)) {
+    const age = entry ? Date.now() - entry.at : 0;
+    if (!entry || age > (entry.key === null ? NEGATIVE_TTL_MS : POSITIVE_TTL_MS)) {
       entry = { key: await this.load(hash), at: Date.now() };
       if (this.cache.size >= MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(hash, entry);

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -43,7 +44,7 @@ export class AuthController {
   @Public()
   @Post('setup')
   @ApiOperation({ summary: 'Create the first admin (refused once any user exists)' })
-  @ApiOkResponse({ type: TokenPairView, description: 'The admin is created and signed in' })
+  @ApiCreatedResponse({ type: TokenPairView, description: 'The admin is created and signed in' })
   @ApiForbiddenResponse({ description: 'Setup is already done' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address' })
   setup(@Body() dto: SetupDto, @Req() req: Request): Promise<TokenPairView> {
@@ -96,7 +97,9 @@ export class AuthController {
   @Patch('password')
   @HttpCode(204)
   @ApiBearerAuth('jwt')
-  @ApiOperation({ summary: 'Change your own password (signs out every other session)' })
+  @ApiOperation({
+    summary: 'Change your own password (revokes all your refresh tokens; sign in again everywhere)',
+  })
   @ApiNoContentResponse()
   async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(user.id, dto.currentPassword, dto.newPassword);

@@ -39,7 +39,14 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
     @InjectRepository(RefreshToken) private readonly tokens: Repository<RefreshToken>,
-  ) {}
+  ) {
+    // An admin resetting a password or disabling a user ends that user's sessions.
+    users.onCredentialsChanged((userId) => this.revokeAll(userId));
+  }
+
+  private async revokeAll(userId: string): Promise<void> {
+    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
 
   /** Creates the ADMIN_EMAIL admin on first run when it is configured and absent. */
   async onApplicationBootstrap(): Promise<void> {
@@ -123,7 +130,7 @@ export class AuthService implements OnApplicationBootstrap {
       throw new UnauthorizedException('Current password is wrong');
     }
     await this.users.setPassword(userId, next);
-    await this.tokens.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.revokeAll(userId);
   }
 
   private async issue(user: User, familyId: string, client: ClientInfo): Promise<TokenPairView> {

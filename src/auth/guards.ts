@@ -27,8 +27,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(err: unknown, user: T): T {
-    if (err || !user)
-      throw err instanceof Error ? err : new UnauthorizedException('A valid bearer token is required');
+    // Errors from validate() (e.g. the database is unreachable) pass through to the exception filter.
+    if (err) throw err;
+    if (!user) throw new UnauthorizedException('A valid bearer token is required');
     return user;
   }
 }

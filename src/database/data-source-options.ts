@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { migrations } from '../../migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { entities } from './entities';
+import { TypeOrmNestLogger } from './typeorm-logger';
 
 export function dataSourceOptions(url: string, config: AppConfig): DataSourceOptions {
   return {
@@ -19,6 +20,8 @@ export function dataSourceOptions(url: string, config: AppConfig): DataSourceOpt
     migrationsTransactionMode: 'each',
     poolSize: config.dbPoolSize,
     logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmNestLogger(),
+    maxQueryExecutionTime: 1000,
     extra: {
       // Fail fast instead of hanging when the server is gone; the pool reconnects when it returns.
       connectionTimeoutMillis: 5000,

@@ -3,7 +3,7 @@
  * `generate` diffs the entities against the migrated schema and writes migrations/<ts>-<Name>.ts,
  * then rewrites migrations/index.ts, the list the app loads. */
 import 'reflect-metadata';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -56,6 +56,7 @@ ${down.map(q).join('\n')}
 
 async function main(): Promise<void> {
   const [command, name] = process.argv.slice(2);
+  if (existsSync('.env')) process.loadEnvFile('.env'); // same as the server (@nestjs/config)
   const config = new AppConfig(validateEnv(process.env));
   let embedded: EmbeddedPostgres | undefined;
   let url = config.databaseUrl;

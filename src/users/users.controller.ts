@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/decorators';
 import { CreateUserDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { User } from './user.entity';
@@ -33,7 +33,7 @@ export class UsersController {
 
   @Post()
   @ApiOperation({ summary: 'Create a dashboard user (admin)' })
-  @ApiOkResponse({ type: UserView })
+  @ApiCreatedResponse({ type: UserView })
   async create(@Body() dto: CreateUserDto): Promise<UserView> {
     return toUserView(await this.users.create(dto));
   }

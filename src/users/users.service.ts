@@ -1,7 +1,8 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import * as bcrypt from 'bcryptjs';
 import { EntityManager, Repository } from 'typeorm';
+import { CacheBus } from '../common/redis/cache-bus.service';
 import { AppConfig } from '../config/app-config';
 import { Tenant } from './tenant.entity';
 import { User, UserRole } from './user.entity';
@@ -16,18 +17,32 @@ export interface ActiveUser {
   tenantId: string;
 }
 
-/** Users and their tenants. Keeps a small cache of active users so auth guards need no query per request. */
+const TOPIC_USER = 'user';
+
+/**
+ * Users and their tenants. Keeps a small cache of active users so auth guards need no query per
+ * request; a change to a user drops it on every instance (cache bus).
+ */
 @Injectable()
-export class UsersService {
+export class UsersService implements OnModuleInit {
   private readonly active = new Map<string, { user: ActiveUser | null; at: number }>();
   private static readonly CACHE_MS = 30_000;
   private readonly listeners: ((userId: string) => void)[] = [];
+  private readonly credentialListeners: ((userId: string) => Promise<void>)[] = [];
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
     private readonly config: AppConfig,
+    private readonly bus: CacheBus,
   ) {}
+
+  onModuleInit(): void {
+    this.bus.on(TOPIC_USER, (userId) => {
+      this.active.delete(userId);
+      for (const l of this.listeners) l(userId);
+    });
+  }
 
   hashPassword(password: string): Promise<string> {
     return bcrypt.hash(password, this.config.bcryptRounds);
@@ -43,14 +58,18 @@ export class UsersService {
     return bcrypt.compare(password, hash);
   }
 
-  /** Called when a user changes (disabled, role, deleted) so dependants drop cached state. */
+  /** Runs on every instance when a user changes (disabled, role, deleted), to drop cached state. */
   onUserChanged(listener: (userId: string) => void): void {
     this.listeners.push(listener);
   }
 
+  /** Runs (once, here) when a user's password is reset or the user is disabled: sessions must end. */
+  onCredentialsChanged(listener: (userId: string) => Promise<void>): void {
+    this.credentialListeners.push(listener);
+  }
+
   private changed(userId: string): void {
-    this.active.delete(userId);
-    for (const l of this.listeners) l(userId);
+    this.bus.publish(TOPIC_USER, userId);
   }
 
   count(manager: EntityManager = this.users.manager): Promise<number> {
@@ -134,6 +153,9 @@ export class UsersService {
       await this.users.update(id, { passwordHash: await this.hashPassword(dto.password) });
     }
     await this.users.save(user);
+    if (dto.password !== undefined || dto.disabled === true) {
+      for (const l of this.credentialListeners) await l(id);
+    }
     this.changed(id);
     return this.findOne(id);
   }

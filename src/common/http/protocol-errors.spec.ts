@@ -8,6 +8,7 @@ describe('protocolForPath', () => {
     ['/v1/messages/count_tokens', 'anthropic'],
     ['/anthropic/v1/messages', 'anthropic'],
     ['/gemini/v1beta/models/x:generateContent', 'gemini'],
+    ['/v1beta/models/gemini-pro:streamGenerateContent', 'gemini'],
     ['/api/users', 'admin'],
     ['/health', 'admin'],
   ])('%s → %s', (path, protocol) => expect(protocolForPath(path)).toBe(protocol));

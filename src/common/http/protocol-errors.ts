@@ -4,7 +4,7 @@ export type Protocol = 'openai' | 'anthropic' | 'gemini' | 'admin';
 /** Which protocol a request path belongs to (decides the error shape). */
 export function protocolForPath(path: string): Protocol {
   if (path.startsWith('/anthropic/') || /^\/v1\/messages(\/|$|\?)/.test(path)) return 'anthropic';
-  if (path.startsWith('/gemini/')) return 'gemini';
+  if (path.startsWith('/gemini/') || path.startsWith('/v1beta/')) return 'gemini';
   if (path.startsWith('/v1/') || path === '/v1' || path.startsWith('/openai/')) return 'openai';
   return 'admin';
 }
