@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { loggerOptions } from './logger.options';
+import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         ApiKeysModule,
+        ProvidersModule,
         SystemModule,
       ],
     };

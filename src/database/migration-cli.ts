@@ -65,7 +65,12 @@ async function main(): Promise<void> {
     url = await embedded.start();
     console.warn(`Using embedded PostgreSQL (PGlite) in ${config.dataDir}/pgdata`);
   }
-  const ds = new DataSource({ ...dataSourceOptions(url, config), migrationsRun: false, logging: ['error'] });
+  const ds = new DataSource({
+    ...dataSourceOptions(url, config),
+    migrationsRun: false,
+    logging: ['error'],
+    logger: 'advanced-console',
+  });
   await ds.initialize();
   try {
     switch (command) {
