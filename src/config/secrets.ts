@@ -44,24 +44,22 @@ export function resolveSecrets(
   }
   const generated: string[] = [];
   const fromFile: string[] = [];
-  let jwtSecret = env.JWT_SECRET;
-  if (!jwtSecret) {
-    if (stored.JWT_SECRET) fromFile.push('JWT_SECRET');
+  const makers: Record<keyof SecretsFile, () => string> = {
+    JWT_SECRET: () => randomBytes(48).toString('base64url'),
+    ENCRYPTION_KEY: () => randomBytes(32).toString('hex'),
+  };
+  const resolve = (name: keyof SecretsFile): string => {
+    const fromEnv = env[name];
+    if (fromEnv) return fromEnv;
+    if (stored[name]) fromFile.push(name);
     else {
-      stored.JWT_SECRET = randomBytes(48).toString('base64url');
-      generated.push('JWT_SECRET');
+      stored[name] = makers[name]();
+      generated.push(name);
     }
-    jwtSecret = stored.JWT_SECRET;
-  }
-  let encryptionKey = env.ENCRYPTION_KEY;
-  if (!encryptionKey) {
-    if (stored.ENCRYPTION_KEY) fromFile.push('ENCRYPTION_KEY');
-    else {
-      stored.ENCRYPTION_KEY = randomBytes(32).toString('hex');
-      generated.push('ENCRYPTION_KEY');
-    }
-    encryptionKey = stored.ENCRYPTION_KEY;
-  }
+    return stored[name]!;
+  };
+  const jwtSecret = resolve('JWT_SECRET');
+  const encryptionKey = resolve('ENCRYPTION_KEY');
   if (generated.length) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });

@@ -43,6 +43,16 @@ export function providerProblems(dto: Partial<CreateProviderDto> & { type?: Prov
   return problems;
 }
 
+const nameTaken = (name: string) => `name "${name}" is already used`;
+
+/** A failed check becomes 409 when the name is taken, else 400 listing every problem. */
+function assertValid(check: ValidationResultView): ValidationResultView {
+  if (check.valid) return check;
+  const conflict = check.problems.find((p) => p.endsWith('is already used'));
+  if (conflict) throw new ConflictException(conflict);
+  throw new BadRequestException(check.problems);
+}
+
 /**
  * Providers and their credentials. Secrets (API keys and extra headers) are sealed with
  * ENCRYPTION_KEY before they reach the database and are only ever returned masked.
@@ -102,7 +112,7 @@ export class ProvidersService {
   async validate(dto: CreateProviderDto, excludeId?: string): Promise<ValidationResultView> {
     const problems = providerProblems(dto);
     const clash = await this.providers.findOne({ where: { name: dto.name } });
-    if (clash && clash.id !== excludeId) problems.push(`name "${dto.name}" is already used`);
+    if (clash && clash.id !== excludeId) problems.push(nameTaken(dto.name));
     return {
       valid: problems.length === 0,
       problems,
@@ -111,12 +121,7 @@ export class ProvidersService {
   }
 
   async create(dto: CreateProviderDto): Promise<Provider> {
-    const check = await this.validate(dto);
-    if (!check.valid) {
-      const conflict = check.problems.find((p) => p.includes('already used'));
-      if (conflict) throw new ConflictException(conflict);
-      throw new BadRequestException(check.problems);
-    }
+    const check = assertValid(await this.validate(dto));
     // PGlite runs one transaction at a time: everything inside uses the transaction's manager.
     const id = await this.dataSource.transaction(async (m) => {
       const saved = await m.save(
@@ -152,12 +157,7 @@ export class ProvidersService {
       baseUrl: dto.baseUrl ?? (typeChanged ? undefined : p.baseUrl),
       headers: dto.headers ?? this.openHeaders(p),
     };
-    const check = await this.validate(merged, id);
-    if (!check.valid) {
-      const conflict = check.problems.find((x) => x.includes('already used'));
-      if (conflict) throw new ConflictException(conflict);
-      throw new BadRequestException(check.problems);
-    }
+    const check = assertValid(await this.validate(merged, id));
     if (dto.name !== undefined) p.name = dto.name;
     if (dto.type !== undefined) p.type = dto.type;
     if (dto.baseUrl !== undefined || dto.type !== undefined) p.baseUrl = check.baseUrl.replace(/\/+$/, '');
