@@ -2,5 +2,12 @@
 import { MigrationInterface } from 'typeorm';
 import { Init1795632110453 } from './1795632110453-Init';
 import { Providers1795633180410 } from './1795633180410-Providers';
+import { Models1795633534277 } from './1795633534277-Models';
+import { RequestLogs1795633708411 } from './1795633708411-RequestLogs';
 
-export const migrations: (new () => MigrationInterface)[] = [Init1795632110453, Providers1795633180410];
+export const migrations: (new () => MigrationInterface)[] = [
+  Init1795632110453,
+  Providers1795633180410,
+  Models1795633534277,
+  RequestLogs1795633708411,
+];

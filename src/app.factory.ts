@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
+import { GatewayListener } from './gateway/gateway-listener';
+import { addGatewayPaths } from './gateway/gateway.openapi';
 
 export function buildOpenApi(app: INestApplication) {
   const doc = new DocumentBuilder()
@@ -30,7 +32,7 @@ export function buildOpenApi(app: INestApplication) {
       'x-goog-api-key',
     )
     .build();
-  return SwaggerModule.createDocument(app, doc);
+  return addGatewayPaths(SwaggerModule.createDocument(app, doc));
 }
 
 /** Builds the configured application (not yet listening). Used by `main.ts` and the e2e tests. */
@@ -55,6 +57,8 @@ export async function createApp(env?: Record<string, string | undefined>): Promi
   );
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
+  // The /v1 gateway runs on a raw node:http listener in front of Express (see gateway-listener.ts).
+  app.get(GatewayListener).install(app.getHttpServer());
   if (config.swaggerEnabled) {
     SwaggerModule.setup('docs', app, () => buildOpenApi(app), {
       jsonDocumentUrl: 'docs-json',

@@ -8,6 +8,9 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { loggerOptions } from './logger.options';
+import { GatewayModule } from './gateway/gateway.module';
+import { LogsModule } from './logs/logs.module';
+import { ModelsModule } from './models/models.module';
 import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
@@ -28,6 +31,9 @@ export class AppModule {
         AuthModule,
         ApiKeysModule,
         ProvidersModule,
+        ModelsModule,
+        LogsModule,
+        GatewayModule,
         SystemModule,
       ],
     };

@@ -31,6 +31,15 @@ describe('Swagger (e2e)', () => {
       '/api/api-keys',
       '/api/api-keys/{id}',
       '/v1/key',
+      '/v1/chat/completions',
+      '/v1/completions',
+      '/v1/embeddings',
+      '/v1/models',
+      '/api/providers',
+      '/api/models',
+      '/api/model-routes',
+      '/api/logs',
+      '/api/dashboard/stats',
       '/health',
       '/health/ready',
     ]) {
@@ -46,6 +55,9 @@ describe('Swagger (e2e)', () => {
         }
       }
     }
+    expect(doc.paths['/v1/chat/completions'].post.responses['200'].content).toHaveProperty([
+      'text/event-stream',
+    ]);
     expect(doc.paths['/v1/key'].get.security).toEqual(
       expect.arrayContaining([{ 'api-key': [] }, { 'x-api-key': [] }, { 'x-goog-api-key': [] }]),
     );

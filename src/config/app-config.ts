@@ -24,6 +24,7 @@ export class AppConfig {
   readonly loginThrottle: { limit: number; ttlSeconds: number };
   readonly bcryptRounds: number;
   readonly swaggerEnabled: boolean;
+  readonly demo: boolean;
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -50,6 +51,7 @@ export class AppConfig {
     this.loginThrottle = { limit: env.LOGIN_THROTTLE_LIMIT, ttlSeconds: env.LOGIN_THROTTLE_TTL };
     this.bcryptRounds = env.BCRYPT_ROUNDS;
     this.swaggerEnabled = env.SWAGGER_ENABLED;
+    this.demo = env.DEMO;
   }
 
   /** Express `trust proxy` setting derived from TRUSTED_PROXIES. */

@@ -130,6 +130,11 @@ export class EnvironmentVariables {
   @Transform(toBool)
   @IsBoolean({ message: 'SWAGGER_ENABLED must be true or false' })
   SWAGGER_ENABLED = true;
+
+  /** On a database with no providers yet: create a mock provider, `demo-chat`, an API key, print a curl. */
+  @Transform(toBool)
+  @IsBoolean({ message: 'DEMO must be true or false' })
+  DEMO = false;
 }
 
 export class ConfigValidationError extends Error {

@@ -17,7 +17,11 @@ import {
   UpdateCredentialDto,
   UpdateProviderDto,
   ValidationResultView,
+  ProbeDto,
+  ProbeResultView,
+  UpstreamModelsView,
 } from './dto/provider.dto';
+import { ProviderProbe } from './provider-probe.service';
 import { ProvidersService } from './providers.service';
 
 /** Admin API for upstream providers. Reads for every signed-in role; writes for admins. */
@@ -25,7 +29,10 @@ import { ProvidersService } from './providers.service';
 @ApiBearerAuth('jwt')
 @Controller('api/providers')
 export class ProvidersController {
-  constructor(private readonly providers: ProvidersService) {}
+  constructor(
+    private readonly providers: ProvidersService,
+    private readonly probe: ProviderProbe,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List providers with their credentials (keys masked)' })
@@ -63,6 +70,23 @@ export class ProvidersController {
   @ApiOkResponse({ type: ProviderView })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<ProviderView> {
     return this.providers.toView(await this.providers.get(id));
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Make a real 1-token call with each credential; latency and the upstream error if any',
+  })
+  @ApiOkResponse({ type: [ProbeResultView] })
+  test(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ProbeDto): Promise<ProbeResultView[]> {
+    return this.probe.test(id, dto.model, dto.credentialId);
+  }
+
+  @Get(':id/upstream-models')
+  @ApiOperation({ summary: "The upstream's own model list (for importing into the catalogue)" })
+  @ApiOkResponse({ type: UpstreamModelsView })
+  async upstreamModels(@Param('id', ParseUUIDPipe) id: string): Promise<UpstreamModelsView> {
+    return { models: await this.probe.upstreamModels(id) };
   }
 
   @Patch(':id')

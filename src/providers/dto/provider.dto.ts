@@ -169,3 +169,29 @@ export class ValidationResultView {
 export class BatchDeleteResultView {
   @ApiProperty({ example: 2 }) deleted: number;
 }
+
+export class ProbeDto {
+  @ApiProperty({ example: 'gpt-4o-mini', description: 'Upstream model to call with a 1-token request' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  model: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this credential (default: every credential)' })
+  @IsOptional()
+  @IsUUID()
+  credentialId?: string;
+}
+
+export class ProbeResultView {
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) credentialId: string | null;
+  @ApiProperty({ example: 'sk-…abcd', nullable: true, type: String }) hint: string | null;
+  @ApiProperty({ example: true }) ok: boolean;
+  @ApiProperty({ example: 200, nullable: true, type: Number }) status: number | null;
+  @ApiProperty({ example: 412 }) latencyMs: number;
+  @ApiPropertyOptional({ example: '401: Incorrect API key provided' }) error?: string;
+}
+
+export class UpstreamModelsView {
+  @ApiProperty({ type: [String], example: ['gpt-4o', 'gpt-4o-mini'] }) models: string[];
+}

@@ -1,0 +1,572 @@
+/**
+ * `npm run bench`: how much throughput and latency the gateway costs, on loopback.
+ *
+ *   (a) direct       autocannon → fast upstream                       (bench/fast-upstream.ts)
+ *   (b) passthrough  autocannon → bare node:http + undici proxy → fast upstream (bench/passthrough.ts)
+ *   (c) gateway      autocannon → `node dist/src/main.js` (embedded DB) → fast upstream
+ *
+ * Each target gets a short warm-up, an autocannon run (req/s, latency p50/p99) and a sequential run
+ * (one request at a time over one keep-alive connection, p50/p99 in µs). The servers run in their
+ * own processes so the load generator does not share an event loop with what it measures.
+ *
+ * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_SEQUENTIAL (2000),
+ * BENCH_WARMUP (s, 1), BENCH_BUILD=1 (run `npm run build` even if dist exists),
+ * BENCH_BOOT_TIMEOUT (s, 90).
+ *
+ * The gateway part is skipped (with the reason) when it cannot run yet, e.g. no /api/models or no
+ * /v1/chat/completions; (a) and (b) are always measured. Exits 0 unless (a) or (b) themselves break.
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client, request } from 'undici';
+
+const ROOT = resolve(__dirname, '..');
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(v) && v > 0 ? v : fallback;
+}
+const DURATION = envNumber('BENCH_DURATION', 10);
+const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 50));
+const SEQUENTIAL = Math.round(envNumber('BENCH_SEQUENTIAL', 2000));
+const WARMUP = envNumber('BENCH_WARMUP', 1);
+const BOOT_TIMEOUT_MS = envNumber('BENCH_BOOT_TIMEOUT', 90) * 1000;
+
+const out = (s = '') => process.stdout.write(`${s}\n`);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const chatBody = (model: string) =>
+  JSON.stringify({
+    model,
+    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+    max_tokens: 32,
+    temperature: 0,
+  });
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Measurement {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  seqP50us: number;
+  seqP99us: number;
+  seqNon2xx: number;
+  seqErrors: number;
+  /** Every 2xx answer in this target's runs, warm-ups included (to compare with what the upstream saw). */
+  answered2xx: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every one we start is killed on the way out, whatever happens.
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    out(`\n${sig}: stopping`);
+    process.exit(130);
+  });
+}
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function stop(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Forks one of the bench servers (a .ts file next to this one); resolves with its port. */
+function forkServer(file: string, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = track(
+    fork(join(__dirname, file), args, {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  return new Promise((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start within 30 s`)), 30_000);
+    child.once('message', (m: { port?: number }) => {
+      clearTimeout(timer);
+      if (typeof m?.port === 'number') resolvePort({ child, port: m.port });
+      else reject(new Error(`${file}: unexpected first message ${JSON.stringify(m)}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited with code ${code}`));
+    });
+  });
+}
+
+function upstreamCount(child: ChildProcess): Promise<number> {
+  return new Promise((res) => {
+    const timer = setTimeout(() => res(NaN), 2000);
+    const onMessage = (m: { count?: number }) => {
+      if (typeof m?.count !== 'number') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      res(m.count);
+    };
+    child.on('message', onMessage);
+    child.send('count');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Resident set size of a process in MB, from /proc/<pid>/status (Linux); NaN elsewhere. */
+function rssMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function load(t: Target, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: t.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...t.headers },
+    body: t.body,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+}
+
+async function sequential(t: Target, n: number) {
+  const url = new URL(t.url);
+  const client = new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000 });
+  const headers = { 'content-type': 'application/json', ...t.headers };
+  const path = url.pathname + url.search;
+  const one = async () => {
+    const r = await client.request({ method: 'POST', path, headers, body: t.body });
+    await r.body.dump();
+    return r.statusCode;
+  };
+  let non2xx = 0;
+  let errors = 0;
+  let ok = 0;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < Math.min(200, n); i++) {
+      // warm-up, not timed
+      const status = await one().catch(() => 0);
+      if (status >= 200 && status <= 299) ok++;
+    }
+    for (let i = 0; i < n; i++) {
+      const t0 = process.hrtime.bigint();
+      try {
+        const status = await one();
+        if (status < 200 || status > 299) non2xx++;
+        else ok++;
+      } catch {
+        errors++;
+      }
+      times.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+  } finally {
+    await client.close();
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99), non2xx, errors, ok };
+}
+
+async function measure(t: Target): Promise<Measurement> {
+  out(
+    `  ${t.name}: warm-up ${WARMUP} s, load ${DURATION} s × ${CONNECTIONS} connections, ${SEQUENTIAL} sequential`,
+  );
+  const w = await load(t, WARMUP);
+  const r = await load(t, DURATION);
+  const s = await sequential(t, SEQUENTIAL);
+  return {
+    rps: r.requests.average,
+    p50ms: r.latency.p50,
+    p99ms: r.latency.p99,
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    seqP50us: s.p50,
+    seqP99us: s.p99,
+    seqNon2xx: s.non2xx,
+    seqErrors: s.errors,
+    answered2xx: w['2xx'] + r['2xx'] + s.ok,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The gateway
+
+class Skip extends Error {}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt(): string {
+  const mainJs = join(ROOT, 'dist', 'src', 'main.js');
+  if (!existsSync(mainJs) || process.env.BENCH_BUILD === '1') {
+    out('  building the gateway (npm run build)…');
+    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0 || !existsSync(mainJs)) throw new Skip(`npm run build failed (exit ${r.status})`);
+  } else if (existsSync(join(ROOT, 'src')) && newestMtime(join(ROOT, 'src')) > statSync(mainJs).mtimeMs) {
+    out('  note: dist/ is older than src/ — this measures the last build (BENCH_BUILD=1 rebuilds first)');
+  }
+  return mainJs;
+}
+
+async function api(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: Record<string, unknown>; text: string }> {
+  const r = await request(`${base}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await r.body.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON; `text` says what it was
+  }
+  return { status: r.statusCode, json, text };
+}
+
+const excerpt = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
+
+interface Gateway {
+  child: ChildProcess;
+  target: Target;
+  dataDir: string;
+}
+
+/** Boots `node dist/src/main.js` on a free port with an embedded database and configures a route. */
+async function startGateway(upstreamPort: number, logTail: string[]): Promise<Gateway> {
+  const mainJs = ensureBuilt();
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrp-bench-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    NODE_ENV: 'production',
+  };
+  for (const k of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'ENCRYPTION_KEY']) delete env[k];
+  const child = track(
+    spawn(process.execPath, [mainJs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+  const keep = (chunk: Buffer) => {
+    logTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (logTail.length > 30) logTail.splice(0, logTail.length - 30);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const gw: Gateway = { child, dataDir, target: { name: '(c) gateway', url: '', headers: {}, body: '' } };
+
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Skip(`the gateway exited with code ${child.exitCode} while starting`);
+      if (Date.now() > deadline)
+        throw new Skip(`the gateway did not answer /health within ${BOOT_TIMEOUT_MS / 1000} s`);
+      const ok = await api(base, 'GET', '/health').then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) break;
+      await sleep(200);
+    }
+
+    const setup = await api(base, 'POST', '/api/auth/setup', {
+      email: 'bench@example.com',
+      password: 'bench-password-1234',
+    });
+    const token = setup.json.accessToken;
+    if (setup.status !== 201 || typeof token !== 'string')
+      throw new Skip(`POST /api/auth/setup → ${setup.status} ${excerpt(setup.text)}`);
+
+    const provider = await api(
+      base,
+      'POST',
+      '/api/providers',
+      {
+        name: 'bench',
+        type: 'openai-compatible',
+        baseUrl: `http://127.0.0.1:${upstreamPort}/v1`,
+        credentials: [{ key: 'sk-bench' }],
+      },
+      token,
+    );
+    const providerId = provider.json.id;
+    if (provider.status !== 201 || typeof providerId !== 'string')
+      throw new Skip(`POST /api/providers → ${provider.status} ${excerpt(provider.text)}`);
+
+    const model = await api(
+      base,
+      'POST',
+      '/api/models',
+      {
+        name: 'bench-model',
+        type: 'chat',
+        strategy: 'priority',
+        routes: [{ providerId, upstreamModel: 'gpt-4o-mini', weight: 1, priority: 0 }],
+      },
+      token,
+    );
+    if (model.status === 404)
+      throw new Skip('POST /api/models → 404: the model catalogue does not exist yet');
+    if (model.status < 200 || model.status > 299)
+      throw new Skip(`POST /api/models → ${model.status} ${excerpt(model.text)}`);
+
+    const key = await api(base, 'POST', '/api/api-keys', { name: 'bench' }, token);
+    if (key.status !== 201 || typeof key.json.key !== 'string')
+      throw new Skip(`POST /api/api-keys → ${key.status} ${excerpt(key.text)}`);
+
+    gw.target = {
+      name: '(c) gateway',
+      url: `${base}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${key.json.key}` },
+      body: chatBody('bench-model'),
+    };
+    const probe = await request(gw.target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...gw.target.headers },
+      body: gw.target.body,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const probeText = await probe.body.text();
+    if (probe.statusCode === 404)
+      throw new Skip(`POST /v1/chat/completions → 404: the chat endpoint does not exist yet`);
+    if (probe.statusCode < 200 || probe.statusCode > 299)
+      throw new Skip(`POST /v1/chat/completions → ${probe.statusCode} ${excerpt(probeText)}`);
+    return gw;
+  } catch (e) {
+    await stopGateway(gw);
+    throw e;
+  }
+}
+
+async function stopGateway(gw: Gateway): Promise<void> {
+  await stop(gw.child);
+  rmSync(gw.dataDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+
+function table(rows: [string, Measurement | undefined][]): void {
+  const head = [
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'requests',
+    'non-2xx',
+    'errors',
+    'seq p50 µs',
+    'seq p99 µs',
+    'seq non-2xx',
+  ];
+  const body = rows.map(([name, m]) =>
+    m
+      ? [
+          name,
+          fmt(m.rps),
+          fmt(m.p50ms, 2),
+          fmt(m.p99ms, 2),
+          fmt(m.total),
+          fmt(m.non2xx),
+          fmt(m.errors),
+          fmt(m.seqP50us),
+          fmt(m.seqP99us),
+          fmt(m.seqNon2xx + m.seqErrors),
+        ]
+      : [name, 'skipped', '', '', '', '', '', '', '', ''],
+  );
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  out(line(head));
+  out(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) out(line(r));
+}
+
+async function main(): Promise<void> {
+  out(
+    `LLM Router Platform bench — node ${process.version}, ${availableParallelism()} CPUs, ` +
+      `${CONNECTIONS} connections × ${DURATION} s, ${SEQUENTIAL} sequential requests`,
+  );
+  const upstream = await forkServer('fast-upstream.ts');
+  const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
+
+  const direct: Target = {
+    name: '(a) direct',
+    url: `http://127.0.0.1:${upstream.port}/v1/chat/completions`,
+    headers: { authorization: 'Bearer sk-bench' },
+    body: chatBody('gpt-4o-mini'),
+  };
+  const pass: Target = {
+    ...direct,
+    name: '(b) passthrough',
+    url: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
+  };
+
+  const a = await measure(direct);
+  const b = await measure(pass);
+  await stop(proxy.child);
+
+  let c: Measurement | undefined;
+  let skipped: string | undefined;
+  let rss: { start: number; end: number; peak: number } | undefined;
+  let forwarded: number | undefined;
+  const logTail: string[] = [];
+  try {
+    out('  (c) gateway: starting node dist/src/main.js (embedded database)…');
+    const gw = await startGateway(upstream.port, logTail);
+    try {
+      const start = rssMb(gw.child.pid);
+      let peak = start;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(gw.child.pid) || 0)), 250);
+      const before = await upstreamCount(upstream.child);
+      c = await measure(gw.target);
+      const after = await upstreamCount(upstream.child);
+      clearInterval(sampler);
+      const end = rssMb(gw.child.pid);
+      rss = { start, end, peak: Math.max(peak, end) };
+      forwarded = after - before;
+      if (gw.child.exitCode !== null)
+        throw new Error(`the gateway exited (code ${gw.child.exitCode}) during the run`);
+    } finally {
+      await stopGateway(gw);
+    }
+  } catch (e) {
+    if (e instanceof Skip) skipped = e.message;
+    else skipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
+    c = undefined;
+  }
+  await stop(upstream.child);
+
+  out();
+  table([
+    ['(a) direct', a],
+    ['(b) passthrough', b],
+    ['(c) gateway', c],
+  ]);
+  out();
+  if (!c) {
+    out(`gateway: skipped (${skipped})`);
+    if (logTail.length && skipped && !skipped.includes('404')) {
+      out('  last gateway output:');
+      for (const l of logTail.slice(-10)) out(`    ${l}`);
+    }
+  }
+  out('ratios:');
+  out(`  throughput passthrough / direct:  ${fmt(b.rps / a.rps, 2)}`);
+  out(
+    `  added sequential latency passthrough − direct:  p50 ${fmt(b.seqP50us - a.seqP50us)} µs, p99 ${fmt(b.seqP99us - a.seqP99us)} µs`,
+  );
+  if (c) {
+    out(`  throughput gateway / passthrough: ${fmt(c.rps / b.rps, 2)}`);
+    out(`  throughput gateway / direct:      ${fmt(c.rps / a.rps, 2)}`);
+    out(
+      `  added sequential latency gateway − direct:  p50 ${fmt(c.seqP50us - a.seqP50us)} µs, p99 ${fmt(c.seqP99us - a.seqP99us)} µs`,
+    );
+  }
+  if (rss)
+    out(
+      `gateway RSS: start ${fmt(rss.start, 1)} MB, end ${fmt(rss.end, 1)} MB (peak ${fmt(rss.peak, 1)} MB)`,
+    );
+  if (c && forwarded !== undefined)
+    out(
+      `gateway → upstream: the gateway answered ${fmt(c.answered2xx)} requests with 2xx; ` +
+        `the upstream received ${fmt(forwarded)}${forwarded === c.answered2xx ? ' (every one forwarded)' : ''}`,
+    );
+
+  const bad = (
+    [
+      ['(a) direct', a],
+      ['(b) passthrough', b],
+      ['(c) gateway', c],
+    ] as const
+  ).filter(([, m]) => m && m.non2xx + m.errors + m.seqNon2xx + m.seqErrors > 0);
+  out(
+    bad.length
+      ? `WARNING: non-2xx or failed requests in ${bad.map(([n]) => n).join(', ')} (see the table)`
+      : 'all measured requests returned 2xx',
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

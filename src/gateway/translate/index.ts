@@ -1,0 +1,13 @@
+import { anthropicCodec } from './anthropic';
+import { geminiCodec } from './gemini';
+import { openaiCodec } from './openai';
+
+export * from './canonical';
+export { TranslationError } from './errors';
+export { anthropicCodec, ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic';
+export { geminiCodec } from './gemini';
+export { openaiCodec } from './openai';
+
+/** One codec per protocol the gateway speaks (client side and upstream side). */
+export const codecs = { openai: openaiCodec, anthropic: anthropicCodec, gemini: geminiCodec };
+export type ProtocolName = keyof typeof codecs;

@@ -1,0 +1,139 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
+import type { AuthUser } from '../auth/decorators';
+import { LogQueryDto, StatsView } from './dto/logs.dto';
+import { RequestLog } from './request-log.entity';
+
+const CSV_COLUMNS: (keyof RequestLog)[] = [
+  'createdAt',
+  'requestId',
+  'protocol',
+  'endpoint',
+  'apiKeyId',
+  'userId',
+  'model',
+  'providerName',
+  'upstreamModel',
+  'status',
+  'stream',
+  'latencyMs',
+  'ttftMs',
+  'inputTokens',
+  'outputTokens',
+  'cachedTokens',
+  'reasoningTokens',
+  'usageEstimated',
+  'clientIp',
+  'error',
+];
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = v instanceof Date ? v.toISOString() : String(v);
+  // Quote, and neutralise spreadsheet formulas.
+  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Reading request logs and the dashboard statistics derived from them. */
+@Injectable()
+export class LogsService {
+  constructor(@InjectRepository(RequestLog) private readonly logs: Repository<RequestLog>) {}
+
+  private query(actor: AuthUser, q: LogQueryDto): SelectQueryBuilder<RequestLog> {
+    const qb = this.logs.createQueryBuilder('l');
+    // Non-admins see only their own traffic.
+    if (actor.role !== 'admin') qb.andWhere('l.userId = :uid', { uid: actor.id });
+    if (q.from) qb.andWhere('l.createdAt >= :from', { from: new Date(q.from) });
+    if (q.to) qb.andWhere('l.createdAt < :to', { to: new Date(q.to) });
+    if (q.model) qb.andWhere('l.model = :model', { model: q.model });
+    if (q.providerId) qb.andWhere('l.providerId = :pid', { pid: q.providerId });
+    if (q.apiKeyId) qb.andWhere('l.apiKeyId = :kid', { kid: q.apiKeyId });
+    if (q.status) qb.andWhere('l.status = :status', { status: q.status });
+    if (q.outcome === 'success') qb.andWhere('l.status < 400');
+    if (q.outcome === 'error') qb.andWhere('l.status >= 400');
+    return qb;
+  }
+
+  async page(actor: AuthUser, q: LogQueryDto) {
+    const page = q.page ?? 1;
+    const pageSize = q.pageSize ?? 50;
+    const [items, total] = await this.query(actor, q)
+      .orderBy('l.createdAt', 'DESC')
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
+    return { items: items as unknown as Record<string, unknown>[], total, page, pageSize };
+  }
+
+  async get(actor: AuthUser, id: string): Promise<RequestLog> {
+    const row = await this.query(actor, {}).andWhere('l.id = :id', { id }).getOne();
+    if (!row) throw new NotFoundException('Log not found');
+    return row;
+  }
+
+  /** CSV of the filtered rows (newest first), streamed in pages of 1,000. */
+  async *csv(actor: AuthUser, q: LogQueryDto, max = 100_000): AsyncGenerator<string> {
+    yield CSV_COLUMNS.join(',') + '\n';
+    for (let offset = 0; offset < max; offset += 1000) {
+      const rows = await this.query(actor, q)
+        .orderBy('l.createdAt', 'DESC')
+        .skip(offset)
+        .take(1000)
+        .getMany();
+      if (!rows.length) return;
+      yield rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')).join('\n') + '\n';
+      if (rows.length < 1000) return;
+    }
+  }
+
+  async stats(actor: AuthUser, windowMs: number): Promise<StatsView> {
+    const since = new Date(Date.now() - windowMs);
+    const base = () => this.query(actor, { from: since.toISOString() });
+    const totals = await base()
+      .select('COUNT(*)', 'requests')
+      .addSelect('COUNT(*) FILTER (WHERE l.status < 400)', 'ok')
+      .addSelect('COALESCE(SUM(l.inputTokens), 0)', 'input')
+      .addSelect('COALESCE(SUM(l.outputTokens), 0)', 'output')
+      .addSelect('COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY l.latencyMs), 0)', 'p50')
+      .addSelect('COALESCE(percentile_cont(0.95) WITHIN GROUP (ORDER BY l.latencyMs), 0)', 'p95')
+      .getRawOne<{ requests: string; ok: string; input: string; output: string; p50: string; p95: string }>();
+    const byModel = await base()
+      .select("COALESCE(l.model, '(none)')", 'model')
+      .addSelect('COUNT(*)', 'requests')
+      .addSelect('COUNT(*) FILTER (WHERE l.status >= 400)', 'errors')
+      .groupBy('1')
+      .orderBy('2', 'DESC')
+      .limit(50)
+      .getRawMany<{ model: string; requests: string; errors: string }>();
+    const byProvider = await base()
+      .select("COALESCE(l.providerName, '(none)')", 'provider')
+      .addSelect('COUNT(*)', 'requests')
+      .addSelect('COUNT(*) FILTER (WHERE l.status >= 400)', 'errors')
+      .groupBy('1')
+      .orderBy('2', 'DESC')
+      .limit(50)
+      .getRawMany<{ provider: string; requests: string; errors: string }>();
+    const requests = Number(totals?.requests ?? 0);
+    return {
+      since: since.toISOString(),
+      requests,
+      successRate: requests ? Number(totals!.ok) / requests : 1,
+      inputTokens: Number(totals?.input ?? 0),
+      outputTokens: Number(totals?.output ?? 0),
+      latencyP50Ms: Math.round(Number(totals?.p50 ?? 0)),
+      latencyP95Ms: Math.round(Number(totals?.p95 ?? 0)),
+      byModel: byModel.map((r) => ({
+        model: r.model,
+        requests: Number(r.requests),
+        errors: Number(r.errors),
+      })),
+      byProvider: byProvider.map((r) => ({
+        provider: r.provider,
+        requests: Number(r.requests),
+        errors: Number(r.errors),
+      })),
+    };
+  }
+}

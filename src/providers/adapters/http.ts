@@ -1,0 +1,60 @@
+import { Agent, request } from 'undici';
+import type { UpstreamResponse } from './types';
+
+/**
+ * One keep-alive connection pool per upstream origin (undici keeps a pool per origin inside the
+ * agent). Pipelining stays off: LLM calls are long and must not queue behind each other.
+ */
+export const upstreamAgent = new Agent({
+  keepAliveTimeout: 30_000,
+  keepAliveMaxTimeout: 600_000,
+  connections: 256,
+  connect: { timeout: 10_000 },
+});
+
+export async function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<UpstreamResponse> {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal,
+    dispatcher: upstreamAgent,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  return { status: res.statusCode, headers: res.headers, body: res.body };
+}
+
+export async function getJson(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<{ status: number; json: unknown }> {
+  const res = await request(url, {
+    method: 'GET',
+    headers,
+    signal,
+    dispatcher: upstreamAgent,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const text = await res.body.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* keep the text */
+  }
+  return { status: res.statusCode, json };
+}
+
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}

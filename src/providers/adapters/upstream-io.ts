@@ -1,0 +1,53 @@
+import type { Readable } from 'node:stream';
+
+/** Reads a whole (small) upstream body, at most `limit` bytes. */
+export async function readAll(body: Readable, limit = 8 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+    size += b.length;
+    if (size > limit) {
+      body.destroy();
+      throw new Error(`upstream body larger than ${limit} bytes`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, secret-free description of a failed upstream answer. */
+export function upstreamErrorMessage(status: number, text: string): string {
+  const json = tryJson(text) as { error?: { message?: unknown } | string; message?: unknown } | undefined;
+  const err = json?.error;
+  const msg =
+    typeof err === 'string'
+      ? err
+      : typeof err?.message === 'string'
+        ? err.message
+        : typeof json?.message === 'string'
+          ? json.message
+          : text;
+  return `${status}: ${String(msg).slice(0, 300)}`;
+}
+
+export function describeError(e: unknown): { message: string; timeout: boolean } {
+  const err = e as { code?: string; name?: string; message?: string };
+  const timeout =
+    err?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    err?.code === 'UND_ERR_BODY_TIMEOUT' ||
+    err?.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    err?.name === 'TimeoutError';
+  return {
+    message: `${err?.code ?? err?.name ?? 'error'}: ${String(err?.message ?? e).slice(0, 200)}`,
+    timeout,
+  };
+}
