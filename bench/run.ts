@@ -11,7 +11,7 @@
  *
  * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_SEQUENTIAL (2000),
  * BENCH_WARMUP (s, 1), BENCH_BUILD=1 (run `npm run build` even if dist exists),
- * BENCH_BOOT_TIMEOUT (s, 90).
+ * BENCH_BOOT_TIMEOUT (s, 90), BENCH_GATEWAY_MAIN (another entry point than dist/src/main.js).
  *
  * The gateway part is skipped (with the reason) when it cannot run yet, e.g. no /api/models or no
  * /v1/chat/completions; (a) and (b) are always measured. Exits 0 unless (a) or (b) themselves break.
@@ -252,6 +252,7 @@ function newestMtime(dir: string): number {
 }
 
 function ensureBuilt(): string {
+  if (process.env.BENCH_GATEWAY_MAIN) return resolve(process.env.BENCH_GATEWAY_MAIN);
   const mainJs = join(ROOT, 'dist', 'src', 'main.js');
   if (!existsSync(mainJs) || process.env.BENCH_BUILD === '1') {
     out('  building the gateway (npm run build)…');
@@ -488,7 +489,9 @@ async function main(): Promise<void> {
   let forwarded: number | undefined;
   const logTail: string[] = [];
   try {
-    out('  (c) gateway: starting node dist/src/main.js (embedded database)…');
+    out(
+      `  (c) gateway: starting ${process.env.BENCH_GATEWAY_MAIN ?? 'dist/src/main.js'} (embedded database)…`,
+    );
     const gw = await startGateway(upstream.port, logTail);
     try {
       const start = rssMb(gw.child.pid);
@@ -546,7 +549,12 @@ async function main(): Promise<void> {
   if (c && forwarded !== undefined)
     out(
       `gateway → upstream: the gateway answered ${fmt(c.answered2xx)} requests with 2xx; ` +
-        `the upstream received ${fmt(forwarded)}${forwarded === c.answered2xx ? ' (every one forwarded)' : ''}`,
+        `the upstream received ${fmt(forwarded)}` +
+        (forwarded === c.answered2xx
+          ? ' (every one forwarded)'
+          : forwarded > c.answered2xx && forwarded - c.answered2xx <= 2 * CONNECTIONS
+            ? ' (the difference: requests in flight when a load run stopped)'
+            : ''),
     );
 
   const bad = (

@@ -11,11 +11,13 @@ function runMain(env: Record<string, string>) {
     {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 150_000,
     },
   );
   return { code: res.status, stderr: res.stderr.trim(), stdout: res.stdout.trim() };
 }
+
+jest.setTimeout(180_000);
 
 describe('boot with a bad configuration (e2e)', () => {
   let dataDir: string;

@@ -333,10 +333,8 @@ function decodeToolChoice(b: JsonObject): { toolChoice?: CanonicalToolChoice; pa
   const tc = optRecord(b, 'tool_choice');
   if (!tc) return {};
   const type = reqString(tc, 'type', 'tool_choice.type');
-  const parallelToolCalls =
-    optBoolean(tc, 'disable_parallel_tool_use', 'tool_choice.disable_parallel_tool_use') === true
-      ? false
-      : undefined;
+  const disable = optBoolean(tc, 'disable_parallel_tool_use', 'tool_choice.disable_parallel_tool_use');
+  const parallelToolCalls = disable === undefined ? undefined : !disable;
   let toolChoice: CanonicalToolChoice;
   if (type === 'auto') toolChoice = 'auto';
   else if (type === 'any') toolChoice = 'required';
@@ -418,6 +416,11 @@ function encodeRequest(
       dropped.add('top_p');
       topP = undefined;
     }
+  }
+  // Current Claude models reject temperature and top_p together; temperature is the more common knob.
+  if (temperature !== undefined && topP !== undefined) {
+    dropped.add('top_p');
+    topP = undefined;
   }
 
   if (req.responseFormat && req.responseFormat.type !== 'text') dropped.add('response_format');

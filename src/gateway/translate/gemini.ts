@@ -119,9 +119,7 @@ function decodeRequest(body: unknown): { value: CanonicalRequest; dropped: strin
     if (role === 'model') {
       const parts: CanonicalPart[] = [];
       rawParts.forEach((rp, j) =>
-        parts.push(
-          ...decodeModelPart(camelRecord(rp, `${path}.parts[${j}]`), `${path}.parts[${j}]`, ids, dropped),
-        ),
+        decodeModelPart(parts, camelRecord(rp, `${path}.parts[${j}]`), `${path}.parts[${j}]`, ids, dropped),
       );
       push('assistant', parts);
       return;
@@ -217,15 +215,42 @@ function decodeMedia(p: JsonObject, path: string): CanonicalPart | undefined {
   return undefined;
 }
 
-function decodeModelPart(p: JsonObject, path: string, ids: CallIds, dropped: Dropped): CanonicalPart[] {
+/**
+ * Appends one `model` part. Consecutive thought fragments (a streamed thought arrives in many parts,
+ * its signature on the last one) are merged into one thinking part; a signature on any other part is
+ * kept as a detached signature (thinking part with empty text) placed before it.
+ */
+function decodeModelPart(
+  out: CanonicalPart[],
+  p: JsonObject,
+  path: string,
+  ids: CallIds,
+  dropped: Dropped,
+): void {
   const signature = optString(p, 'thoughtSignature', `${path}.thoughtSignature`);
-  const detached: CanonicalPart[] = signature ? [{ type: 'thinking', text: '', signature }] : [];
+  const detach = (): void => {
+    if (signature) out.push({ type: 'thinking', text: '', signature });
+  };
   if (typeof p.text === 'string' && p.thought === true) {
-    return [compact({ type: 'thinking' as const, text: p.text, signature })];
+    const prev = out[out.length - 1];
+    if (
+      prev?.type === 'thinking' &&
+      prev.text &&
+      prev.signature === undefined &&
+      prev.redacted === undefined
+    ) {
+      prev.text += p.text;
+      if (signature) prev.signature = signature;
+    } else {
+      out.push(compact({ type: 'thinking' as const, text: p.text, signature }));
+    }
+    return;
   }
   if (p.text !== undefined) {
     const text = expectString(p.text, `${path}.text`);
-    return text ? [...detached, { type: 'text', text }] : detached;
+    detach();
+    if (text) out.push({ type: 'text', text });
+    return;
   }
   if (p.functionCall !== undefined) {
     const fc = camelRecord(p.functionCall, `${path}.functionCall`);
@@ -233,12 +258,16 @@ function decodeModelPart(p: JsonObject, path: string, ids: CallIds, dropped: Dro
     const args =
       fc.args === undefined || fc.args === null ? {} : expectRecord(fc.args, `${path}.functionCall.args`);
     const id = ids.call(name, optString(fc, 'id', `${path}.functionCall.id`));
-    return [...detached, { type: 'tool_call', id, name, arguments: JSON.stringify(args) }];
+    detach();
+    out.push({ type: 'tool_call', id, name, arguments: JSON.stringify(args) });
+    return;
   }
   const media = decodeMedia(p, path);
-  if (media) return [...detached, media];
-  for (const k of Object.keys(p)) if (k !== 'thoughtSignature' && k !== 'thought') dropped.add(`parts.${k}`);
-  return detached;
+  detach();
+  if (media) out.push(media);
+  else
+    for (const k of Object.keys(p))
+      if (k !== 'thoughtSignature' && k !== 'thought') dropped.add(`parts.${k}`);
 }
 
 function decodeUserPart(
@@ -593,7 +622,7 @@ function decodeResponse(body: unknown): CanonicalResponse {
     const p = rec(raw);
     if (!p) continue;
     try {
-      parts.push(...decodeModelPart(camel(p), 'part', ids, sink));
+      decodeModelPart(parts, camel(p), 'part', ids, sink);
     } catch {
       // lenient: skip a malformed upstream part
     }
@@ -713,7 +742,9 @@ function createStreamEncoder(opts: StreamEncoderOptions): (ev: CanonicalStreamEv
   let usage: CanonicalUsage | undefined;
   let stopReason: CanonicalStopReason | undefined;
   let ended = false;
-  const pending = new Map<number, { name: string; args: string }>();
+  let inThought = false;
+  let signature: string | undefined; // a signature that belongs to the next part (text or functionCall)
+  const pending = new Map<number, { name: string; args: string; signature?: string }>();
 
   const chunk = (parts: JsonObject[], final = false): string =>
     sseFrame(
@@ -730,6 +761,11 @@ function createStreamEncoder(opts: StreamEncoderOptions): (ev: CanonicalStreamEv
         responseId: id || (id = fallbackId('')),
       }),
     );
+  const takeSignature = (): string | undefined => {
+    const s = signature;
+    signature = undefined;
+    return s;
+  };
 
   return (ev) => {
     if (ended) return '';
@@ -739,14 +775,23 @@ function createStreamEncoder(opts: StreamEncoderOptions): (ev: CanonicalStreamEv
         usage = mergeUsage(usage, ev.usage);
         return '';
       case 'text_delta':
-        return chunk([{ text: ev.text }]);
+        inThought = false;
+        return chunk([compact({ text: ev.text, thoughtSignature: takeSignature() })]);
       case 'thinking_delta':
+        inThought = true;
         return chunk([{ text: ev.text, thought: true }]);
       case 'thinking_signature':
-        return chunk([{ text: '', thoughtSignature: ev.signature }]);
+        // Right after thought text it closes that thought; otherwise it rides on the next part.
+        if (inThought) {
+          inThought = false;
+          return chunk([{ text: '', thought: true, thoughtSignature: ev.signature }]);
+        }
+        signature = ev.signature;
+        return '';
       case 'tool_call_start':
         // A functionCall part carries the whole args object, so arguments are collected until the end.
-        pending.set(ev.index, { name: ev.name, args: '' });
+        inThought = false;
+        pending.set(ev.index, compact({ name: ev.name, args: '', signature: takeSignature() }));
         return '';
       case 'tool_call_delta': {
         const call = pending.get(ev.index);
@@ -764,9 +809,16 @@ function createStreamEncoder(opts: StreamEncoderOptions): (ev: CanonicalStreamEv
         return sseFrame(errorBody('gemini', { status: ev.status ?? 500, message: ev.message }));
       case 'done': {
         ended = true;
-        const parts = [...pending.entries()]
+        const parts: JsonObject[] = [...pending.entries()]
           .sort(([a], [b]) => a - b)
-          .map(([, c]) => ({ functionCall: { name: c.name, args: parseJsonObject(c.args || '{}') ?? {} } }));
+          .map(([, c]) =>
+            compact({
+              functionCall: { name: c.name, args: parseJsonObject(c.args || '{}') ?? {} },
+              thoughtSignature: c.signature,
+            }),
+          );
+        const last = takeSignature();
+        if (last !== undefined) parts.push({ text: '', thoughtSignature: last });
         return chunk(parts.length ? parts : [{ text: '' }], true);
       }
     }

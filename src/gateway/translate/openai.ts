@@ -346,6 +346,7 @@ function encodeRequest(
     for (const p of m.parts) {
       if (p.type !== 'tool_result') continue;
       if (p.cacheControl !== undefined) dropped.add('cache_control');
+      if (p.isError) dropped.add('tool_result.is_error');
       messages.push({
         role: 'tool',
         tool_call_id: p.toolCallId,
