@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
+        ScheduleModule.forRoot(),
         RedisModule,
         CryptoModule,
         DatabaseModule,

@@ -1,3 +1,4 @@
+import { LogRetention } from '../src/logs/log-retention.service';
 import { LogWriter } from '../src/logs/log-writer.service';
 import { RoutingService } from '../src/routing/routing.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
@@ -202,5 +203,14 @@ describe('gateway: routing, disconnects and the logs API (e2e)', () => {
       .send({ ids: [created.body.id, second.body.id] })
       .expect(200);
     expect(del.body).toEqual({ deleted: 2 });
+  });
+
+  it('retention purge deletes rows older than the cutoff, and only those', async () => {
+    const before = (await g.logs()).length;
+    expect(before).toBeGreaterThan(0);
+    const retention = g.t.app.get(LogRetention);
+    expect(await retention.purge(new Date(Date.now() - 3600_000))).toBe(0);
+    expect(await retention.purge(new Date(Date.now() + 1000))).toBe(before);
+    expect(await g.logs()).toHaveLength(0);
   });
 });

@@ -25,6 +25,7 @@ export class AppConfig {
   readonly bcryptRounds: number;
   readonly swaggerEnabled: boolean;
   readonly demo: boolean;
+  readonly logRetentionDays: number;
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -52,6 +53,7 @@ export class AppConfig {
     this.bcryptRounds = env.BCRYPT_ROUNDS;
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.demo = env.DEMO;
+    this.logRetentionDays = env.LOG_RETENTION_DAYS;
   }
 
   /** Express `trust proxy` setting derived from TRUSTED_PROXIES. */

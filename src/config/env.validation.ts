@@ -131,6 +131,11 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'SWAGGER_ENABLED must be true or false' })
   SWAGGER_ENABLED = true;
 
+  @Transform(toInt)
+  @IsInt({ message: 'LOG_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  @Min(0, { message: 'LOG_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  LOG_RETENTION_DAYS = 30;
+
   /** On a database with no providers yet: create a mock provider, `demo-chat`, an API key, print a curl. */
   @Transform(toBool)
   @IsBoolean({ message: 'DEMO must be true or false' })

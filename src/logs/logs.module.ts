@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LogRetention } from './log-retention.service';
 import { LogWriter } from './log-writer.service';
 import { DashboardController, LogsController } from './logs.controller';
 import { LogsService } from './logs.service';
@@ -8,7 +9,7 @@ import { RequestLog } from './request-log.entity';
 @Module({
   imports: [TypeOrmModule.forFeature([RequestLog])],
   controllers: [LogsController, DashboardController],
-  providers: [LogsService, LogWriter],
-  exports: [LogWriter, LogsService],
+  providers: [LogsService, LogWriter, LogRetention],
+  exports: [LogWriter, LogsService, LogRetention],
 })
 export class LogsModule {}

@@ -1,0 +1,48 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { RequestLog } from './request-log.entity';
+
+const CHUNK = 5000;
+
+/** Deletes request logs older than LOG_RETENTION_DAYS, hourly, in small chunks (no long locks). */
+@Injectable()
+export class LogRetention {
+  private readonly logger = new Logger('LogRetention');
+  private running = false;
+
+  constructor(
+    @InjectRepository(RequestLog) private readonly logs: Repository<RequestLog>,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Cron(CronExpression.EVERY_HOUR)
+  async scheduledPurge(): Promise<void> {
+    if (this.running || !this.config.logRetentionDays) return;
+    this.running = true;
+    try {
+      const n = await this.purge(new Date(Date.now() - this.config.logRetentionDays * 86_400_000));
+      if (n) this.logger.log(`purged ${n} request logs older than ${this.config.logRetentionDays} days`);
+    } catch (e) {
+      this.logger.warn(`purge failed: ${(e as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Deletes rows created before `cutoff`; returns how many. */
+  async purge(cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res: [unknown[], number] | { affected?: number } = await this.logs.query(
+        `DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE created_at < $1 LIMIT ${CHUNK})`,
+        [cutoff],
+      );
+      const affected = Array.isArray(res) ? Number(res[1] ?? 0) : Number(res.affected ?? 0);
+      total += affected;
+      if (affected < CHUNK) return total;
+    }
+  }
+}
