@@ -4,10 +4,12 @@ import { Init1795632110453 } from './1795632110453-Init';
 import { Providers1795633180410 } from './1795633180410-Providers';
 import { Models1795633534277 } from './1795633534277-Models';
 import { RequestLogs1795633708411 } from './1795633708411-RequestLogs';
+import { LogBodies1795634440488 } from './1795634440488-LogBodies';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Init1795632110453,
   Providers1795633180410,
   Models1795633534277,
   RequestLogs1795633708411,
+  LogBodies1795634440488,
 ];

@@ -213,4 +213,40 @@ describe('gateway: routing, disconnects and the logs API (e2e)', () => {
     expect(await retention.purge(new Date(Date.now() + 1000))).toBe(before);
     expect(await g.logs()).toHaveLength(0);
   });
+
+  it('stores no bodies unless LOG_BODIES is on', async () => {
+    await chat('logged', 'private words');
+    const row = (await g.logs()).at(-1)!;
+    expect(row.requestBody).toBeNull();
+    expect(row.responseBody).toBeNull();
+  });
+});
+
+describe('gateway: body logging (e2e)', () => {
+  const g = new GatewayFixture();
+  afterAll(() => g.close());
+
+  it('with LOG_BODIES, stores request and response bodies capped at LOG_BODY_MAX_BYTES', async () => {
+    await g.start({ LOG_BODIES: 'true', LOG_BODY_MAX_BYTES: '600' });
+    const mock = await g.provider({ name: 'mock', type: 'mock' });
+    await g.model({ name: 'm', routes: [{ providerId: mock, upstreamModel: 'x' }] });
+    const client = g.client(await g.key());
+    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'short one' }] });
+    await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'y'.repeat(1000) }],
+    });
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'streamed words' }],
+      stream: true,
+    });
+    for await (const _ of stream) void _;
+    const [a, b, c] = await g.logs();
+    expect(JSON.parse(a.requestBody!)).toMatchObject({ model: 'm', messages: [{ content: 'short one' }] });
+    expect(JSON.parse(a.responseBody!).choices[0].message.content).toBe('echo: short one');
+    expect(b.requestBody!.length).toBe(600);
+    expect(b.responseBody!.length).toBe(600);
+    expect(c.responseBody).toBe('echo: streamed words');
+  });
 });

@@ -26,6 +26,8 @@ export class AppConfig {
   readonly swaggerEnabled: boolean;
   readonly demo: boolean;
   readonly logRetentionDays: number;
+  /** Body logging: off, or the byte cap per body. */
+  readonly logBodies: false | number;
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -54,6 +56,7 @@ export class AppConfig {
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
+    this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
   }
 
   /** Express `trust proxy` setting derived from TRUSTED_PROXIES. */

@@ -136,6 +136,17 @@ export class EnvironmentVariables {
   @Min(0, { message: 'LOG_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
   LOG_RETENTION_DAYS = 30;
 
+  /** Store request and response bodies on log rows (off by default: they may hold personal data). */
+  @Transform(toBool)
+  @IsBoolean({ message: 'LOG_BODIES must be true or false' })
+  LOG_BODIES = false;
+
+  @Transform(toInt)
+  @IsInt({ message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
+  @Min(256, { message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
+  @Max(1048576, { message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
+  LOG_BODY_MAX_BYTES = 16384;
+
   /** On a database with no providers yet: create a mock provider, `demo-chat`, an API key, print a curl. */
   @Transform(toBool)
   @IsBoolean({ message: 'DEMO must be true or false' })

@@ -42,6 +42,8 @@ interface Ctx {
   dropped: string[];
   error?: string;
   status: number;
+  requestBody?: string;
+  responseBody?: string;
   abort: AbortController;
   clientGone: boolean;
 }
@@ -69,6 +71,7 @@ class UpstreamStreamError extends Error {}
 export class GatewayService {
   private readonly logger = new Logger('Gateway');
   private readonly trust: (addr: string, i: number) => boolean;
+  private readonly bodyCap: false | number;
 
   constructor(
     private readonly keys: ApiKeysService,
@@ -76,6 +79,7 @@ export class GatewayService {
     private readonly logs: LogWriter,
     config: AppConfig,
   ) {
+    this.bodyCap = config.logBodies;
     const t = config.trustProxySetting;
     this.trust =
       t === true
@@ -127,7 +131,9 @@ export class GatewayService {
       if (!auth.ok) throw new GatewayError(auth.status, auth.message, auth.code);
       ctx.key = auth.key;
       if (op === 'models') return this.listModels(ctx);
-      const body = parseJsonObject(await readBody(req, MAX_BODY));
+      const raw = await readBody(req, MAX_BODY);
+      if (this.bodyCap) ctx.requestBody = raw.subarray(0, this.bodyCap).toString('utf8');
+      const body = parseJsonObject(raw);
       await this.proxy(ctx, op, body);
     } catch (e) {
       this.fail(ctx, e);
@@ -564,6 +570,7 @@ export class GatewayService {
   private json(ctx: Ctx, status: number, body: unknown): void {
     ctx.status = status;
     const payload = JSON.stringify(body);
+    if (this.bodyCap) ctx.responseBody = payload.slice(0, this.bodyCap);
     ctx.res.writeHead(status, {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(payload),
@@ -648,6 +655,8 @@ export class GatewayService {
       userAgent: typeof ua === 'string' ? ua.slice(0, 300) : null,
       error: ctx.error?.slice(0, 2000) ?? null,
       droppedFields: ctx.dropped,
+      requestBody: ctx.requestBody ?? null,
+      responseBody: this.bodyCap ? (ctx.responseBody ?? ctx.outputText.slice(0, this.bodyCap)) : null,
     });
   }
 }

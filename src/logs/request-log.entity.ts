@@ -95,6 +95,14 @@ export class RequestLog {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
+  /** Request body, only when LOG_BODIES is on; capped at LOG_BODY_MAX_BYTES. */
+  @Column({ type: 'text', nullable: true })
+  requestBody: string | null;
+
+  /** Response body (or the streamed text), only when LOG_BODIES is on; capped. */
+  @Column({ type: 'text', nullable: true })
+  responseBody: string | null;
+
   /** Fields dropped in translation (`x-gateway-dropped-fields`). */
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   droppedFields: string[];
