@@ -49,6 +49,11 @@ describe('gateway: OpenAI clients on Anthropic and Gemini upstreams (e2e)', () =
     });
     await g.model({ name: 'claude-sonnet', routes: [{ providerId: pa, upstreamModel: 'claude-sonnet-4' }] });
     await g.model({ name: 'gemini-flash', routes: [{ providerId: pg, upstreamModel: 'gemini-2.0-flash' }] });
+    await g.model({
+      name: 'gemini-embed',
+      type: 'embedding',
+      routes: [{ providerId: pg, upstreamModel: 'text-embedding-004' }],
+    });
     client = g.client(await g.key());
   });
   beforeEach(() => {
@@ -212,5 +217,27 @@ describe('gateway: OpenAI clients on Anthropic and Gemini upstreams (e2e)', () =
       .withResponse();
     expect(raw.response.headers.get('x-gateway-dropped-fields')).toMatch(/response_format/);
     expect(raw.data.choices[0].message.content).toBe('echo: json please');
+  });
+
+  it('Gemini upstream: embeddings through batchEmbedContents, floats and base64 (the SDK default)', async () => {
+    const emb = await client.embeddings.create({ model: 'gemini-embed', input: ['alpha', 'beta'] });
+    expect(emb.data).toHaveLength(2);
+    expect(emb.data[0].embedding).toHaveLength(8);
+    expect(emb.model).toBe('gemini-embed');
+    const floats = await client.embeddings.create({
+      model: 'gemini-embed',
+      input: 'alpha',
+      encoding_format: 'float',
+    });
+    expect(floats.data[0].embedding.map((x) => Math.round(x * 1e4))).toEqual(
+      emb.data[0].embedding.map((x) => Math.round(x * 1e4)),
+    );
+    expect(gemini.requests[0].path).toBe('/v1beta/models/text-embedding-004:batchEmbedContents');
+    expect(gemini.requests[0].body).toEqual({
+      requests: [
+        { model: 'models/text-embedding-004', content: { parts: [{ text: 'alpha' }] } },
+        { model: 'models/text-embedding-004', content: { parts: [{ text: 'beta' }] } },
+      ],
+    });
   });
 });

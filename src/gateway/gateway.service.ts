@@ -20,6 +20,7 @@ import { TranslationError } from './translate/errors';
 import { GatewayError } from './gateway-error';
 import { parseJsonObject, readBody } from './http/body';
 import { describeError, readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
+import { geminiToOpenAiEmbeddings, openAiToGeminiEmbeddings } from './pipeline/embeddings';
 import { countTokens, emptyUsage, fromOpenAiUsage, promptText, Usage } from './pipeline/usage';
 
 type Json = Record<string, unknown>;
@@ -205,9 +206,13 @@ export class GatewayService {
       }
       throw e;
     }
-    // /v1/completions and /v1/embeddings only exist on OpenAI-protocol upstreams.
-    if (op !== 'chat')
-      candidates = candidates.filter((c) => adapterFor(c.route.provider.type).protocol === 'openai');
+    // /v1/completions exists only on OpenAI-protocol upstreams; embeddings also on Gemini.
+    if (op !== 'chat') {
+      candidates = candidates.filter((c) => {
+        const p = adapterFor(c.route.provider.type).protocol;
+        return p === 'openai' || (op === 'embeddings' && p === 'gemini');
+      });
+    }
     if (!candidates.length)
       throw new GatewayError(
         400,
@@ -226,7 +231,13 @@ export class GatewayService {
       const adapter = adapterFor(c.route.provider.type);
       const protocol = adapter.protocol;
       let upstreamBody: Json;
-      if (protocol === 'openai') {
+      if (op === 'embeddings' && protocol === 'gemini') {
+        try {
+          upstreamBody = openAiToGeminiEmbeddings(body, c.route.upstreamModel);
+        } catch (e) {
+          throw new GatewayError(400, (e as Error).message, 'invalid_request_error', 'input');
+        }
+      } else if (protocol === 'openai') {
         upstreamBody = { ...body, model: c.route.upstreamModel };
         // Ask for usage on streams; the extra chunk is hidden from clients that did not ask.
         if (ctx.stream && op === 'chat')
@@ -306,7 +317,7 @@ export class GatewayService {
       try {
         ctx.chosen = c;
         if (ctx.stream) await this.relayStream(ctx, up, protocol, body, c);
-        else await this.relayJson(ctx, up, protocol, body);
+        else await this.relayJson(ctx, up, protocol, body, op);
         attempt.latencyMs = Math.round(performance.now() - t0);
         this.routing.reportSuccess(
           model,
@@ -374,13 +385,18 @@ export class GatewayService {
     up: UpstreamResponse,
     protocol: UpstreamProtocol,
     reqBody: Json,
+    op: Operation,
   ): Promise<void> {
     const text = await readAll(up.body);
     const json = tryJson(text) as Json | undefined;
     if (!json || typeof json !== 'object') throw new UpstreamStreamError('upstream answered invalid JSON');
     const publicName = ctx.model!.name;
     let out: Json;
-    if (protocol === 'openai') {
+    if (op === 'embeddings' && protocol === 'gemini') {
+      const promptTokens = countTokens(promptText(reqBody));
+      out = geminiToOpenAiEmbeddings(json, publicName, reqBody.encoding_format, promptTokens);
+      ctx.usage = { ...emptyUsage(), inputTokens: promptTokens, estimated: true };
+    } else if (protocol === 'openai') {
       out = { ...json, model: publicName };
       ctx.usage = fromOpenAiUsage(json.usage) ?? this.estimate(reqBody, json);
     } else {

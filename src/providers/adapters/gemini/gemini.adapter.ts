@@ -23,7 +23,7 @@ export class GeminiAdapter implements ProviderAdapter {
         ? `v1beta/models/${model}:streamGenerateContent?alt=sse`
         : `v1beta/models/${model}:generateContent`;
     } else if (req.op === 'embeddings') {
-      path = `v1beta/models/${model}:embedContent`;
+      path = `v1beta/models/${model}:batchEmbedContents`;
     } else {
       throw new UnsupportedOperationError(req.op, 'gemini');
     }
