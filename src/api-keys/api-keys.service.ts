@@ -77,7 +77,9 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.bus.on(TOPIC_KEY, (hash) => this.cache.delete(hash));
+    this.bus.on(TOPIC_KEY, (hash) => {
+      this.cache.delete(hash);
+    });
     // User changes already travel the bus (UsersService); each instance drops that owner's keys.
     this.users.onUserChanged((userId) => {
       for (const [hash, entry] of this.cache) if (entry.key?.userId === userId) this.cache.delete(hash);
@@ -190,7 +192,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         lastUsedAt: null,
       }),
     );
-    this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
+    void this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
     return { key: await this.get(actor, saved.id), secret };
   }
 
@@ -217,6 +219,6 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       .addSelect('k.keyHash')
       .where('k.id = :id', { id })
       .getOne();
-    if (row) this.bus.publish(TOPIC_KEY, row.keyHash);
+    if (row) await this.bus.publish(TOPIC_KEY, row.keyHash);
   }
 }

@@ -18,9 +18,9 @@ export class GatewayListener {
     const express = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const op = this.gateway.match(req.method, req.url);
-      if (op) {
-        this.gateway.handle(req, res, op).catch((e: Error) => {
+      const route = this.gateway.match(req.method, req.url);
+      if (route) {
+        this.gateway.handle(req, res, route).catch((e: Error) => {
           this.logger.error(e.stack ?? e.message);
           if (!res.headersSent) res.writeHead(500).end();
         });

@@ -11,17 +11,32 @@ import { AppConfig } from '../config/app-config';
 import { LogWriter } from '../logs/log-writer.service';
 import type { AttemptRecord } from '../logs/request-log.entity';
 import { adapterFor, Operation, UpstreamProtocol, UpstreamResponse } from '../providers/adapters';
+import { describeError, readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
 import { parseRetryAfter } from '../routing/cooldown';
 import { RoutingService } from '../routing/routing.service';
 import type { Candidate, Requirements, RuntimeModel } from '../routing/runtime.types';
-import { codecs } from './translate';
-import type { CanonicalRequest, CanonicalStreamEvent, CanonicalUsage } from './translate/canonical';
-import { TranslationError } from './translate/errors';
+import {
+  errorProtocol,
+  FrontDoor,
+  GatewayOp,
+  GatewayRoute,
+  matchRoute,
+  modelList,
+  streamErrorFrame,
+} from './front-doors';
 import { GatewayError } from './gateway-error';
 import { parseJsonObject, readBody } from './http/body';
-import { describeError, readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
 import { geminiToOpenAiEmbeddings, openAiToGeminiEmbeddings } from './pipeline/embeddings';
+import { countCanonicalTokens } from './pipeline/count-tokens';
 import { countTokens, emptyUsage, fromOpenAiUsage, promptText, Usage } from './pipeline/usage';
+import { codecs } from './translate';
+import type {
+  CanonicalRequest,
+  CanonicalStreamEvent,
+  CanonicalUsage,
+  ProtocolCodec,
+} from './translate/canonical';
+import { TranslationError } from './translate/errors';
 
 type Json = Record<string, unknown>;
 
@@ -29,9 +44,9 @@ type Json = Record<string, unknown>;
 interface Ctx {
   req: IncomingMessage;
   res: ServerResponse;
+  route: GatewayRoute;
   requestId: string;
   started: number;
-  endpoint: string;
   key?: ResolvedApiKey;
   model?: RuntimeModel;
   stream: boolean;
@@ -49,24 +64,22 @@ interface Ctx {
   clientGone: boolean;
 }
 
-const ROUTES: Record<string, Operation | 'models'> = {
-  'POST /v1/chat/completions': 'chat',
-  'POST /v1/completions': 'completions',
-  'POST /v1/embeddings': 'embeddings',
-  'GET /v1/models': 'models',
-};
 const MAX_BODY = 20 * 1024 * 1024;
 const RETRYABLE = (s: number) => s === 408 || s === 429 || s >= 500 || s === 401 || s === 403;
 const PASS_HEADERS = ['anthropic-beta', 'anthropic-version', 'openai-organization', 'openai-project'];
 
 class UpstreamStreamError extends Error {}
 
+const codecOf = (p: FrontDoor | UpstreamProtocol): ProtocolCodec =>
+  (codecs as Record<string, ProtocolCodec>)[p];
+
 /**
- * The OpenAI-compatible front door (`/v1/chat/completions`, `/v1/completions`, `/v1/embeddings`,
- * `/v1/models`, also under `/openai/v1`). It runs on a raw `node:http` listener (see
- * gateway-listener.ts), not through Express, and follows one chain top to bottom:
- * authenticate → parse → resolve model (allow-list) → plan candidates → attempt loop with failover
- * before the first byte → relay (pass-through or translated) → usage → log row.
+ * Every client front door — OpenAI Chat Completions / Completions / Embeddings / Models, OpenAI
+ * Responses, Anthropic Messages, Gemini generateContent — on one chain, read top to bottom:
+ * authenticate → parse and validate in the front door's protocol → resolve the model (allow-list) →
+ * plan candidates → attempt loop (failover before the first byte) → relay: pass-through when the
+ * upstream speaks the client's protocol, else translated through the canonical form → usage → log.
+ * It runs on a raw `node:http` listener (gateway-listener.ts), not through Express.
  */
 @Injectable()
 export class GatewayService {
@@ -92,24 +105,18 @@ export class GatewayService {
             : () => false;
   }
 
-  /** The operation a request maps to, or undefined when the gateway does not serve that path. */
-  match(method: string | undefined, url: string | undefined): Operation | 'models' | undefined {
-    if (!url) return undefined;
-    const q = url.indexOf('?');
-    let path = q >= 0 ? url.slice(0, q) : url;
-    if (path.startsWith('/openai/v1/')) path = path.slice('/openai'.length);
-    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    return ROUTES[`${method} ${path}`];
+  match(method: string | undefined, url: string | undefined): GatewayRoute | undefined {
+    return matchRoute(method, url);
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, op: Operation | 'models'): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, route: GatewayRoute): Promise<void> {
     const incoming = req.headers['x-request-id'];
     const ctx: Ctx = {
       req,
       res,
+      route,
       requestId: typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID(),
       started: performance.now(),
-      endpoint: op,
       stream: false,
       attempts: [],
       usage: emptyUsage(),
@@ -131,47 +138,56 @@ export class GatewayService {
       const auth = await this.keys.authenticate(extractApiKey(req.headers, req.url));
       if (!auth.ok) throw new GatewayError(auth.status, auth.message, auth.code);
       ctx.key = auth.key;
-      if (op === 'models') return this.listModels(ctx);
+      if (route.op === 'models') return this.listModels(ctx);
       const raw = await readBody(req, MAX_BODY);
       if (this.bodyCap) ctx.requestBody = raw.subarray(0, this.bodyCap).toString('utf8');
       const body = parseJsonObject(raw);
-      await this.proxy(ctx, op, body);
+      if (route.op === 'count_tokens') return this.countTokens(ctx, body);
+      await this.proxy(ctx, route.op, body);
     } catch (e) {
       this.fail(ctx, e);
     } finally {
-      if (op !== 'models' || ctx.status >= 400) this.log(ctx);
+      if ((route.op !== 'models' && route.op !== 'count_tokens') || ctx.status >= 400) this.log(ctx);
     }
   }
 
-  // ---- /v1/models ---------------------------------------------------------------------------
+  // ---- non-proxied operations ----------------------------------------------------------------
 
   private listModels(ctx: Ctx): void {
     const allowed = ctx.key!.allowedModels;
-    const data = this.routing
-      .allModels()
-      .filter((m) => !allowed.length || allowed.includes(m.name))
-      .map((m) => ({ id: m.name, object: 'model', created: 0, owned_by: 'llm-router-platform' }));
-    this.json(ctx, 200, { object: 'list', data });
+    const models = this.routing.allModels().filter((m) => !allowed.length || allowed.includes(m.name));
+    this.json(ctx, 200, modelList(ctx.route.front, models));
+  }
+
+  /** Anthropic `count_tokens` / Gemini `countTokens`, counted locally with the tokenizer. */
+  private countTokens(ctx: Ctx, body: Json): void {
+    const canonical = this.decodeFront(ctx, body);
+    this.resolveModel(ctx, canonical.model, 'chat');
+    const n = countCanonicalTokens(canonical);
+    this.json(ctx, 200, ctx.route.front === 'gemini' ? { totalTokens: n } : { input_tokens: n });
   }
 
   // ---- the chain ----------------------------------------------------------------------------
 
-  private async proxy(ctx: Ctx, op: Operation, body: Json): Promise<void> {
-    const name = body.model;
+  /** Decodes the client body in its own protocol (validation with protocol-shaped 400s). */
+  private decodeFront(ctx: Ctx, body: Json): CanonicalRequest {
+    const front = ctx.route.front;
+    const input =
+      front === 'gemini' ? { ...body, model: ctx.route.model, stream: ctx.route.stream === true } : body;
+    try {
+      const dec = codecOf(front).decodeRequest(input);
+      for (const d of dec.dropped) if (!ctx.dropped.includes(d)) ctx.dropped.push(d);
+      return dec.value;
+    } catch (e) {
+      if (e instanceof TranslationError)
+        throw new GatewayError(e.status, e.message, 'invalid_request_error', e.param);
+      throw e;
+    }
+  }
+
+  private resolveModel(ctx: Ctx, name: unknown, want: 'chat' | 'embedding'): RuntimeModel {
     if (typeof name !== 'string' || !name)
       throw new GatewayError(400, 'you must provide a model parameter', 'missing_model', 'model');
-    if (op === 'chat' && (!Array.isArray(body.messages) || body.messages.length === 0)) {
-      throw new GatewayError(
-        400,
-        "'messages' must be a non-empty array",
-        'invalid_request_error',
-        'messages',
-      );
-    }
-    if (op === 'completions' && body.prompt === undefined)
-      throw new GatewayError(400, "'prompt' is required", 'invalid_request_error', 'prompt');
-    if (op === 'embeddings' && body.input === undefined)
-      throw new GatewayError(400, "'input' is required", 'invalid_request_error', 'input');
     const key = ctx.key!;
     if (key.allowedModels.length && !key.allowedModels.includes(name)) {
       throw new GatewayError(
@@ -183,22 +199,59 @@ export class GatewayService {
     }
     const model = this.routing.model(name);
     if (!model) throw new GatewayError(404, `The model '${name}' does not exist`, 'model_not_found', 'model');
-    ctx.model = model;
-    const wantType = op === 'embeddings' ? 'embedding' : 'chat';
-    if (model.type !== wantType) {
+    if (model.type !== want) {
       throw new GatewayError(
         400,
-        `The model '${name}' is a ${model.type} model and cannot serve /v1/${op === 'chat' ? 'chat/completions' : op}`,
+        `The model '${name}' is a ${model.type} model and cannot serve this endpoint`,
         'wrong_model_type',
         'model',
       );
     }
-    ctx.stream = body.stream === true && op !== 'embeddings';
+    ctx.model = model;
+    return model;
+  }
+
+  private async proxy(ctx: Ctx, op: Operation, body: Json): Promise<void> {
+    const front = ctx.route.front;
+    let canonical: CanonicalRequest | undefined;
+    let name: unknown;
+    if (front === 'openai') {
+      name = body.model;
+      if (typeof name !== 'string' || !name)
+        throw new GatewayError(400, 'you must provide a model parameter', 'missing_model', 'model');
+      if (op === 'chat' && (!Array.isArray(body.messages) || body.messages.length === 0)) {
+        throw new GatewayError(
+          400,
+          "'messages' must be a non-empty array",
+          'invalid_request_error',
+          'messages',
+        );
+      }
+      if (op === 'completions' && body.prompt === undefined)
+        throw new GatewayError(400, "'prompt' is required", 'invalid_request_error', 'prompt');
+      if (op === 'embeddings' && body.input === undefined)
+        throw new GatewayError(400, "'input' is required", 'invalid_request_error', 'input');
+      ctx.stream = body.stream === true && op !== 'embeddings';
+    } else if (op === 'embeddings') {
+      name = ctx.route.model; // Gemini embedContent
+      if (!body.content || typeof body.content !== 'object')
+        throw new GatewayError(400, "'content' is required", 'invalid_request_error', 'content');
+    } else {
+      canonical = this.decodeFront(ctx, body);
+      name = canonical.model;
+      ctx.stream = canonical.stream;
+    }
+    const model = this.resolveModel(ctx, name, op === 'embeddings' ? 'embedding' : 'chat');
+    const key = ctx.key!;
+    const stickyKey = (ctx.req.headers['x-session-id'] as string | undefined) ?? key.id;
 
     let candidates: Candidate[];
     try {
-      const sticky = (ctx.req.headers['x-session-id'] as string | undefined) ?? key.id;
-      candidates = this.routing.plan(model, requirements(body), sticky);
+      candidates = this.routing.plan(
+        model,
+        canonical ? canonicalRequirements(canonical) : requirements(body),
+        stickyKey,
+      );
     } catch (e) {
       if (e instanceof HttpException) {
         const r = e.getResponse() as { message: string; code?: string };
@@ -206,7 +259,7 @@ export class GatewayService {
       }
       throw e;
     }
-    // /v1/completions exists only on OpenAI-protocol upstreams; embeddings also on Gemini.
+    // Completions exist only on OpenAI-protocol upstreams; embeddings on OpenAI and Gemini ones.
     if (op !== 'chat') {
       candidates = candidates.filter((c) => {
         const p = adapterFor(c.route.provider.type).protocol;
@@ -216,12 +269,11 @@ export class GatewayService {
     if (!candidates.length)
       throw new GatewayError(
         400,
-        `No route of model '${name}' supports /v1/${op}`,
+        `No route of model '${model.name}' supports this endpoint`,
         'unsupported_endpoint',
         'model',
       );
 
-    let canonical: CanonicalRequest | undefined;
     let lastStatus = 502;
     let retryAfterMs: number | undefined;
     let allTimeouts = true;
@@ -230,30 +282,14 @@ export class GatewayService {
       if (ctx.clientGone) return;
       const adapter = adapterFor(c.route.provider.type);
       const protocol = adapter.protocol;
-      let upstreamBody: Json;
-      if (op === 'embeddings' && protocol === 'gemini') {
-        try {
-          upstreamBody = openAiToGeminiEmbeddings(body, c.route.upstreamModel);
-        } catch (e) {
-          throw new GatewayError(400, (e as Error).message, 'invalid_request_error', 'input');
-        }
-      } else if (protocol === 'openai') {
-        upstreamBody = { ...body, model: c.route.upstreamModel };
-        // Ask for usage on streams; the extra chunk is hidden from clients that did not ask.
-        if (ctx.stream && op === 'chat')
-          upstreamBody.stream_options = { ...(body.stream_options as Json), include_usage: true };
-      } else {
-        try {
-          canonical ??= this.decodeOpenAi(ctx, body);
-          const enc = codecs[protocol].encodeRequest(canonical, c.route.upstreamModel);
-          upstreamBody = enc.value;
-          for (const d of enc.dropped) if (!ctx.dropped.includes(d)) ctx.dropped.push(d);
-        } catch (e) {
-          if (e instanceof TranslationError)
-            throw new GatewayError(e.status, e.message, 'invalid_request_error', e.param);
-          throw e;
-        }
-      }
+      const upstreamBody = this.upstreamBody(
+        ctx,
+        op,
+        body,
+        protocol,
+        c,
+        () => (canonical ??= this.decodeFront(ctx, body)),
+      );
       const t0 = performance.now();
       const attempt: AttemptRecord = {
         provider: c.route.provider.name,
@@ -303,11 +339,11 @@ export class GatewayService {
           lastStatus = up.status;
           continue;
         }
-        // The request itself is wrong (400/404/422…): the client hears the upstream's answer.
+        // The request itself is wrong (400/404/422…): the client hears the upstream's reason.
         const msg =
           protocol === 'openai'
             ? upstreamErrorMessage(up.status, text)
-            : codecs[protocol].decodeError(up.status, tryJson(text)).message;
+            : codecOf(protocol).decodeError(up.status, tryJson(text)).message;
         throw new GatewayError(
           up.status,
           `Upstream rejected the request (${c.route.provider.name}): ${msg}`,
@@ -319,12 +355,9 @@ export class GatewayService {
         if (ctx.stream) await this.relayStream(ctx, up, protocol, body, c);
         else await this.relayJson(ctx, up, protocol, body, op);
         attempt.latencyMs = Math.round(performance.now() - t0);
-        this.routing.reportSuccess(
-          model,
-          c,
-          ctx.ttftMs ?? attempt.latencyMs,
-          (ctx.req.headers['x-session-id'] as string | undefined) ?? key.id,
-        );
+        // Latency of this attempt alone (not earlier failed ones) feeds least-latency routing.
+        const firstByte = ctx.ttftMs !== null ? ctx.ttftMs - Math.round(t0 - ctx.started) : attempt.latencyMs;
+        this.routing.reportSuccess(model, c, Math.max(0, firstByte), stickyKey);
         return;
       } catch (e) {
         attempt.latencyMs = Math.round(performance.now() - t0);
@@ -351,21 +384,60 @@ export class GatewayService {
     if (all429 && lastStatus === 429) {
       throw new GatewayError(
         429,
-        `All upstreams for '${name}' are rate limited (${summary})`,
+        `All upstreams for '${model.name}' are rate limited (${summary})`,
         'rate_limit_exceeded',
         undefined,
         retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {},
       );
     }
     if (allTimeouts && lastStatus === 504)
-      throw new GatewayError(504, `Upstream timed out for '${name}' (${summary})`, 'upstream_timeout');
-    throw new GatewayError(502, `No upstream could answer for '${name}' (${summary})`, 'upstream_error');
+      throw new GatewayError(504, `Upstream timed out for '${model.name}' (${summary})`, 'upstream_timeout');
+    throw new GatewayError(
+      502,
+      `No upstream could answer for '${model.name}' (${summary})`,
+      'upstream_error',
+    );
   }
 
-  private decodeOpenAi(ctx: Ctx, body: Json): CanonicalRequest {
-    const dec = codecs.openai.decodeRequest(body);
-    for (const d of dec.dropped) if (!ctx.dropped.includes(d)) ctx.dropped.push(d);
-    return dec.value;
+  /** The body for this upstream: the client's own (model swapped) when it speaks the same protocol, else translated. */
+  private upstreamBody(
+    ctx: Ctx,
+    op: Operation,
+    body: Json,
+    protocol: UpstreamProtocol,
+    c: Candidate,
+    canonical: () => CanonicalRequest,
+  ): Json {
+    const front = ctx.route.front;
+    if (op === 'embeddings') {
+      const input = front === 'gemini' ? geminiEmbedText(body) : body.input;
+      try {
+        return protocol === 'gemini'
+          ? openAiToGeminiEmbeddings({ ...body, input }, c.route.upstreamModel)
+          : front === 'gemini'
+            ? { model: c.route.upstreamModel, input }
+            : { ...body, model: c.route.upstreamModel };
+      } catch (e) {
+        throw new GatewayError(400, (e as Error).message, 'invalid_request_error', 'input');
+      }
+    }
+    if (front === protocol) {
+      const out: Json = front === 'gemini' ? { ...body } : { ...body, model: c.route.upstreamModel };
+      // Ask OpenAI upstreams for stream usage; the extra chunk is hidden from clients that did not ask.
+      if (protocol === 'openai' && ctx.stream && op === 'chat') {
+        out.stream_options = { ...(body.stream_options as Json), include_usage: true };
+      }
+      return out;
+    }
+    try {
+      const enc = codecOf(protocol).encodeRequest(canonical(), c.route.upstreamModel);
+      for (const d of enc.dropped) if (!ctx.dropped.includes(d)) ctx.dropped.push(d);
+      return enc.value;
+    } catch (e) {
+      if (e instanceof TranslationError)
+        throw new GatewayError(e.status, e.message, 'invalid_request_error', e.param);
+      throw e;
+    }
   }
 
   private passHeaders(ctx: Ctx, c: Candidate): Record<string, string> | undefined {
@@ -391,18 +463,43 @@ export class GatewayService {
     const json = tryJson(text) as Json | undefined;
     if (!json || typeof json !== 'object') throw new UpstreamStreamError('upstream answered invalid JSON');
     const publicName = ctx.model!.name;
+    const front = ctx.route.front;
     let out: Json;
-    if (op === 'embeddings' && protocol === 'gemini') {
-      const promptTokens = countTokens(promptText(reqBody));
-      out = geminiToOpenAiEmbeddings(json, publicName, reqBody.encoding_format, promptTokens);
-      ctx.usage = { ...emptyUsage(), inputTokens: promptTokens, estimated: true };
-    } else if (protocol === 'openai') {
-      out = { ...json, model: publicName };
-      ctx.usage = fromOpenAiUsage(json.usage) ?? this.estimate(reqBody, json);
+    if (op === 'embeddings') {
+      const promptTokens = countTokens(promptText(reqBody) || geminiEmbedText(reqBody));
+      const openAiShape =
+        protocol === 'gemini'
+          ? geminiToOpenAiEmbeddings(
+              json,
+              publicName,
+              front === 'gemini' ? 'float' : reqBody.encoding_format,
+              promptTokens,
+            )
+          : { ...json, model: publicName };
+      ctx.usage = fromOpenAiUsage(openAiShape.usage) ?? {
+        ...emptyUsage(),
+        inputTokens: promptTokens,
+        estimated: true,
+      };
+      if (protocol === 'gemini') ctx.usage.estimated = true;
+      out =
+        front === 'gemini'
+          ? { embedding: { values: (openAiShape.data as { embedding: number[] }[])[0]?.embedding ?? [] } }
+          : openAiShape;
+    } else if (front === protocol) {
+      out = front === 'gemini' ? json : { ...json, model: publicName };
+      const usage =
+        protocol === 'openai'
+          ? fromOpenAiUsage(json.usage)
+          : codecOf(protocol).decodeResponse(json).usage &&
+            fromCanonical(codecOf(protocol).decodeResponse(json).usage!);
+      ctx.usage = usage || this.estimate(reqBody, json);
     } else {
-      const canon = codecs[protocol].decodeResponse(json);
-      out = codecs.openai.encodeResponse(canon, publicName);
-      ctx.usage = canon.usage ? fromCanonical(canon.usage) : this.estimate(reqBody, out);
+      const canon = codecOf(protocol).decodeResponse(json);
+      out = codecOf(front).encodeResponse(canon, publicName);
+      ctx.usage = canon.usage
+        ? fromCanonical(canon.usage)
+        : { ...emptyUsage(), outputTokens: countTokens(canonText(canon.parts)), estimated: true };
     }
     ctx.ttftMs = Math.round(performance.now() - ctx.started);
     this.json(ctx, 200, out);
@@ -436,70 +533,68 @@ export class GatewayService {
     c: Candidate,
   ): Promise<void> {
     const res = ctx.res;
+    const front = ctx.route.front;
     const publicName = ctx.model!.name;
     const clientWantsUsage =
       (reqBody.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const upstreamModelField = `"model":${JSON.stringify(c.route.upstreamModel)}`;
-    const publicModelField = `"model":${JSON.stringify(publicName)}`;
+    const jsonArray = front === 'gemini' && !ctx.route.sse;
     let pending = false;
     let sawDone = false;
+    let arrayItems = 0;
     const write = (frame: string) => {
       if (!frame) return;
       if (!res.headersSent) {
         res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
+          'content-type': jsonArray ? 'application/json; charset=utf-8' : 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
           ...(ctx.dropped.length ? { 'x-gateway-dropped-fields': ctx.dropped.join(',') } : {}),
         });
         ctx.ttftMs = Math.round(performance.now() - ctx.started);
+        if (jsonArray) res.write('[');
       }
-      if (!res.write(frame)) pending = true;
+      if (jsonArray) frame = sseToArrayItems(frame, () => arrayItems++);
+      if (frame && !res.write(frame)) pending = true;
     };
 
     let onEvent: (ev: EventSourceMessage) => void;
-    if (protocol === 'openai') {
+    let finish: () => void = () => undefined;
+    if (protocol === 'openai' && front === 'openai') {
+      const upstreamModelField = `"model":${JSON.stringify(c.route.upstreamModel)}`;
+      const publicModelField = `"model":${JSON.stringify(publicName)}`;
       onEvent = (ev) => {
         if (ev.data === '[DONE]') {
           sawDone = true;
           write('data: [DONE]\n\n');
           return;
         }
-        const chunk = tryJson(ev.data) as
-          | {
-              usage?: unknown;
-              choices?: {
-                delta?: {
-                  content?: unknown;
-                  reasoning_content?: unknown;
-                  tool_calls?: { function?: { arguments?: unknown } }[];
-                };
-                text?: unknown;
-              }[];
-            }
-          | undefined;
+        const chunk = tryJson(ev.data) as OpenAiChunk | undefined;
         if (chunk) {
           const u = fromOpenAiUsage(chunk.usage);
           if (u) ctx.usage = u;
-          for (const ch of chunk.choices ?? []) {
-            const d = ch.delta;
-            if (typeof d?.content === 'string') ctx.outputText += d.content;
-            if (typeof d?.reasoning_content === 'string') ctx.outputText += d.reasoning_content;
-            if (typeof ch.text === 'string') ctx.outputText += ch.text;
-            for (const tc of d?.tool_calls ?? [])
-              if (typeof tc.function?.arguments === 'string') ctx.outputText += tc.function.arguments;
-          }
+          ctx.outputText += openAiChunkText(chunk);
           // The usage-only chunk we asked for: hidden unless the client asked for it too.
           if (u && Array.isArray(chunk.choices) && chunk.choices.length === 0 && !clientWantsUsage) return;
         }
         write(`data: ${ev.data.replace(upstreamModelField, publicModelField)}\n\n`);
       };
+    } else if (protocol === front) {
+      // Same protocol (Anthropic → Anthropic, Gemini → Gemini): events pass through untouched
+      // (thinking signatures byte for byte); a decoder only watches them for usage.
+      const watch = codecOf(protocol).createStreamDecoder();
+      onEvent = (ev) => {
+        for (const ce of watch({ event: ev.event, data: ev.data })) {
+          trackCanonical(ctx, ce);
+          if (ce.type === 'done') sawDone = true;
+        }
+        write(`${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`);
+      };
     } else {
-      const decode = codecs[protocol].createStreamDecoder();
-      const encode = codecs.openai.createStreamEncoder({
+      const decode = codecOf(protocol).createStreamDecoder();
+      const encode = codecOf(front).createStreamEncoder({
         clientModel: publicName,
-        includeUsage: clientWantsUsage,
+        includeUsage: clientWantsUsage || front !== 'openai',
       });
       onEvent = (ev) => {
         for (const ce of decode({ event: ev.event, data: ev.data })) {
@@ -509,19 +604,9 @@ export class GatewayService {
           write(encode(ce));
         }
       };
-      const parserDone = () => {
+      finish = () => {
         if (!sawDone) write(encode({ type: 'done' }));
       };
-      await this.pump(
-        up,
-        onEvent,
-        () => pending,
-        () => (pending = false),
-        ctx,
-      );
-      parserDone();
-      this.finishStream(ctx, reqBody);
-      return;
     }
     await this.pump(
       up,
@@ -530,8 +615,19 @@ export class GatewayService {
       () => (pending = false),
       ctx,
     );
-    if (!sawDone && !res.headersSent) throw new UpstreamStreamError('upstream stream ended without data');
-    this.finishStream(ctx, reqBody);
+    if (!res.headersSent) throw new UpstreamStreamError('upstream stream ended without data');
+    finish();
+    if (jsonArray) res.write(']');
+    if (!ctx.usage.inputTokens && !ctx.usage.outputTokens) {
+      ctx.usage = {
+        ...emptyUsage(),
+        inputTokens: countTokens(promptText(reqBody)),
+        outputTokens: countTokens(ctx.outputText),
+        estimated: true,
+      };
+    }
+    ctx.status = 200;
+    res.end();
   }
 
   private async pump(
@@ -568,19 +664,6 @@ export class GatewayService {
     if (failure) throw failure;
   }
 
-  private finishStream(ctx: Ctx, reqBody: Json): void {
-    if (!ctx.usage.inputTokens && !ctx.usage.outputTokens) {
-      ctx.usage = {
-        ...emptyUsage(),
-        inputTokens: countTokens(promptText(reqBody)),
-        outputTokens: countTokens(ctx.outputText),
-        estimated: true,
-      };
-    }
-    ctx.status = 200;
-    ctx.res.end();
-  }
-
   // ---- responses, errors and the log row -----------------------------------------------------
 
   private json(ctx: Ctx, status: number, body: unknown): void {
@@ -597,9 +680,10 @@ export class GatewayService {
 
   private writeStreamError(ctx: Ctx, message: string, status: number): void {
     if (ctx.res.writableEnded) return;
-    ctx.res.write(
-      `data: ${JSON.stringify(errorBody('openai', { status, message, code: 'upstream_error' }))}\n\n`,
-    );
+    const body = errorBody(errorProtocol(ctx.route.front), { status, message, code: 'upstream_error' });
+    if (ctx.route.front === 'gemini' && !ctx.route.sse)
+      ctx.res.write(`${ctx.res.headersSent ? ',' : '['}${JSON.stringify(body)}]`);
+    else ctx.res.write(streamErrorFrame(ctx.route.front, body, status));
     ctx.res.end();
   }
 
@@ -622,8 +706,9 @@ export class GatewayService {
     ctx.error = message;
     if (ctx.clientGone || ctx.res.writableEnded) return;
     if (ctx.res.headersSent) return this.writeStreamError(ctx, message, status);
-    const body = errorBody('openai', { status, message, code });
-    if (e instanceof GatewayError && e.param) (body.error as Json).param = e.param;
+    const protocol = errorProtocol(ctx.route.front);
+    const body = errorBody(protocol, { status, message, code, requestId: ctx.requestId });
+    if (protocol === 'openai' && e instanceof GatewayError && e.param) (body.error as Json).param = e.param;
     for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
     this.json(ctx, status, body);
   }
@@ -648,8 +733,8 @@ export class GatewayService {
     this.logs.push({
       createdAt: new Date(),
       requestId: ctx.requestId,
-      protocol: 'openai',
-      endpoint: ctx.endpoint,
+      protocol: ctx.route.front,
+      endpoint: ctx.route.op,
       apiKeyId: ctx.key?.id ?? null,
       userId: ctx.key?.userId ?? null,
       tenantId: ctx.key?.tenantId ?? null,
@@ -677,6 +762,56 @@ export class GatewayService {
   }
 }
 
+interface OpenAiChunk {
+  usage?: unknown;
+  choices?: {
+    delta?: {
+      content?: unknown;
+      reasoning_content?: unknown;
+      tool_calls?: { function?: { arguments?: unknown } }[];
+    };
+    text?: unknown;
+  }[];
+}
+
+function openAiChunkText(chunk: OpenAiChunk): string {
+  let out = '';
+  for (const ch of chunk.choices ?? []) {
+    const d = ch.delta;
+    if (typeof d?.content === 'string') out += d.content;
+    if (typeof d?.reasoning_content === 'string') out += d.reasoning_content;
+    if (typeof ch.text === 'string') out += ch.text;
+    for (const tc of d?.tool_calls ?? [])
+      if (typeof tc.function?.arguments === 'string') out += tc.function.arguments;
+  }
+  return out;
+}
+
+/** Rewrites SSE `data:` frames as items of a JSON array (Gemini's default streaming format). */
+function sseToArrayItems(frame: string, next: () => number): string {
+  let out = '';
+  for (const block of frame.split('\n\n')) {
+    const data = block
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => l.slice(5).trimStart())
+      .join('\n');
+    if (data) out += `${next() ? ',\r\n' : ''}${data}`;
+  }
+  return out;
+}
+
+function geminiEmbedText(body: Json): string {
+  const parts = ((body.content as { parts?: { text?: unknown }[] } | undefined)?.parts ?? []) as {
+    text?: unknown;
+  }[];
+  return parts.map((p) => (typeof p.text === 'string' ? p.text : '')).join('');
+}
+
+function canonText(parts: { type: string; text?: string; arguments?: string }[]): string {
+  return parts.map((p) => p.text ?? p.arguments ?? '').join('');
+}
+
 function fromCanonical(u: CanonicalUsage): Usage {
   return {
     inputTokens: u.inputTokens,
@@ -700,7 +835,7 @@ function trackCanonical(ctx: Ctx, ev: CanonicalStreamEvent): void {
   }
 }
 
-/** What a chat request needs from a route (capability filter). */
+/** What an OpenAI chat request needs from a route (capability filter). */
 export function requirements(body: Json): Requirements {
   const rf = body.response_format as { type?: string } | undefined;
   const messages = Array.isArray(body.messages) ? (body.messages as { content?: unknown }[]) : [];
@@ -715,3 +850,14 @@ export function requirements(body: Json): Requirements {
     vision,
   };
 }
+
+/** The same requirements read from a decoded request (other front doors). */
+export function canonicalRequirements(req: CanonicalRequest): Requirements {
+  return {
+    tools: (req.tools?.length ?? 0) > 0,
+    structuredOutput: req.responseFormat?.type === 'json_schema',
+    vision: req.messages.some((m) => m.parts.some((p) => p.type === 'image')),
+  };
+}
+
+export type { GatewayOp };

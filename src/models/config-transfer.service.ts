@@ -198,8 +198,8 @@ export class ConfigTransferService {
         }
       }
     });
-    this.bus.publish(PROVIDERS_CHANGED);
-    this.bus.publish(MODELS_CHANGED);
+    await this.bus.publish(PROVIDERS_CHANGED);
+    await this.bus.publish(MODELS_CHANGED);
     return result;
   }
 

@@ -94,7 +94,7 @@ export class ModelsService {
       for (const r of dto.routes ?? []) await this.insertRoute(m, saved.id, r);
       return saved.id;
     });
-    this.changed();
+    await this.changed();
     return this.get(id);
   }
 
@@ -109,19 +109,19 @@ export class ModelsService {
     }
     const { routes: _routes, ...columns } = model;
     await this.models.save({ ...columns, ...dto });
-    this.changed();
+    await this.changed();
     return this.get(id);
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.models.delete(id);
-    this.changed();
+    await this.changed();
   }
 
   async batchDelete(ids: string[]): Promise<number> {
     const res = await this.models.delete({ id: In(ids) });
-    this.changed();
+    await this.changed();
     return res.affected ?? 0;
   }
 
@@ -136,7 +136,7 @@ export class ModelsService {
   async createRoute(dto: CreateRouteDto): Promise<ModelRoute> {
     await this.get(dto.modelId);
     const id = await this.insertRoute(this.routes.manager, dto.modelId, dto);
-    this.changed();
+    await this.changed();
     return this.getRoute(id);
   }
 
@@ -151,14 +151,14 @@ export class ModelsService {
     if (dto.providerId !== undefined) await this.assertProvider(this.routes.manager, dto.providerId);
     const { provider: _p, model: _m, ...columns } = r;
     await this.routes.save({ ...columns, ...dto });
-    this.changed();
+    await this.changed();
     return this.getRoute(id);
   }
 
   async removeRoute(id: string): Promise<void> {
     await this.getRoute(id);
     await this.routes.delete(id);
-    this.changed();
+    await this.changed();
   }
 
   private async assertProvider(m: EntityManager, providerId: string): Promise<void> {
@@ -187,7 +187,8 @@ export class ModelsService {
     return saved.id;
   }
 
-  private changed(): void {
-    this.bus.publish(MODELS_CHANGED);
+  /** Resolves once this instance's routing table is rebuilt (others follow over the bus). */
+  private changed(): Promise<void> {
+    return this.bus.publish(MODELS_CHANGED);
   }
 }

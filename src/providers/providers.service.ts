@@ -143,7 +143,7 @@ export class ProvidersService {
       for (const [i, c] of (dto.credentials ?? []).entries()) await this.insertCredential(m, saved.id, c, i);
       return saved.id;
     });
-    this.changed();
+    await this.changed();
     return this.get(id);
   }
 
@@ -173,26 +173,26 @@ export class ProvidersService {
     if (dto.config !== undefined) p.config = dto.config;
     const { credentials: _omit, ...columns } = p;
     await this.providers.save(columns);
-    this.changed();
+    await this.changed();
     return this.get(id);
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id);
     await this.providers.delete(id);
-    this.changed();
+    await this.changed();
   }
 
   async batchDelete(ids: string[]): Promise<number> {
     const res = await this.providers.delete({ id: In(ids) });
-    this.changed();
+    await this.changed();
     return res.affected ?? 0;
   }
 
   async addCredential(providerId: string, dto: CredentialInputDto): Promise<Provider> {
     const p = await this.get(providerId);
     await this.insertCredential(this.credentials.manager, p.id, dto, p.credentials?.length ?? 0);
-    this.changed();
+    await this.changed();
     return this.get(providerId);
   }
 
@@ -211,14 +211,14 @@ export class ProvidersService {
       c.hint = maskSecret(dto.key);
     }
     await this.credentials.save(c);
-    this.changed();
+    await this.changed();
     return this.get(providerId);
   }
 
   async removeCredential(providerId: string, credentialId: string): Promise<void> {
     const res = await this.credentials.delete({ id: credentialId, providerId });
     if (!res.affected) throw new NotFoundException('Credential not found');
-    this.changed();
+    await this.changed();
   }
 
   private async insertCredential(m: EntityManager, providerId: string, c: CredentialInputDto, index: number) {
@@ -232,7 +232,8 @@ export class ProvidersService {
     });
   }
 
-  private changed(): void {
-    this.bus.publish(PROVIDERS_CHANGED);
+  /** Resolves once this instance's routing table is rebuilt (others follow over the bus). */
+  private changed(): Promise<void> {
+    return this.bus.publish(PROVIDERS_CHANGED);
   }
 }

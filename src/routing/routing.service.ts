@@ -33,8 +33,8 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    this.bus.on(PROVIDERS_CHANGED, () => void this.rebuild());
-    this.bus.on(MODELS_CHANGED, () => void this.rebuild());
+    this.bus.on(PROVIDERS_CHANGED, () => this.rebuild());
+    this.bus.on(MODELS_CHANGED, () => this.rebuild());
   }
 
   async onApplicationBootstrap(): Promise<void> {

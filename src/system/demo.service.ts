@@ -4,7 +4,6 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AppConfig } from '../config/app-config';
 import { ModelsService } from '../models/models.service';
 import { ProvidersService } from '../providers/providers.service';
-import { RoutingService } from '../routing/routing.service';
 import { UsersService } from '../users/users.service';
 
 export interface DemoResult {
@@ -29,7 +28,6 @@ export class DemoService implements OnApplicationBootstrap {
     private readonly providers: ProvidersService,
     private readonly models: ModelsService,
     private readonly keys: ApiKeysService,
-    private readonly routing: RoutingService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -42,7 +40,9 @@ export class DemoService implements OnApplicationBootstrap {
     const lines = [
       'Demo ready: a mock provider, models demo-chat and demo-embed, and an API key.',
       ...(this.result.adminEmail
-        ? [`Dashboard admin: ${this.result.adminEmail} / ${this.result.adminPassword} (shown once)`]
+        ? [
+            `Admin login for /api and /docs: ${this.result.adminEmail} / ${this.result.adminPassword} (shown once)`,
+          ]
         : []),
       `API key (shown once): ${this.result.apiKey}`,
       `Try: ${this.result.curl}`,
@@ -77,7 +77,6 @@ export class DemoService implements OnApplicationBootstrap {
       { id: admin.id, email: admin.email, role: admin.role, tenantId: admin.tenantId },
       { name: 'demo' },
     );
-    await this.routing.rebuild();
     const curl =
       `curl -s http://localhost:${this.config.port}/v1/chat/completions -H "Authorization: Bearer ${secret}" ` +
       `-H "Content-Type: application/json" -d '{"model":"demo-chat","messages":[{"role":"user","content":"Hello, gateway!"}]}'`;

@@ -68,8 +68,8 @@ export class UsersService implements OnModuleInit {
     this.credentialListeners.push(listener);
   }
 
-  private changed(userId: string): void {
-    this.bus.publish(TOPIC_USER, userId);
+  private changed(userId: string): Promise<void> {
+    return this.bus.publish(TOPIC_USER, userId);
   }
 
   count(manager: EntityManager = this.users.manager): Promise<number> {
@@ -156,7 +156,7 @@ export class UsersService implements OnModuleInit {
     if (dto.password !== undefined || dto.disabled === true) {
       for (const l of this.credentialListeners) await l(id);
     }
-    this.changed(id);
+    await this.changed(id);
     return this.findOne(id);
   }
 
@@ -171,6 +171,6 @@ export class UsersService implements OnModuleInit {
   async remove(id: string): Promise<void> {
     await this.findOne(id);
     await this.users.delete(id);
-    this.changed(id);
+    await this.changed(id);
   }
 }

@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { REDIS } from './redis.constants';
 
-type Handler = (payload: string) => void;
+type Handler = (payload: string) => void | Promise<void>;
 
 /**
  * Cache invalidation between gateway instances. `publish` runs the local handlers at once and, when
@@ -49,16 +49,23 @@ export class CacheBus implements OnModuleInit, OnApplicationShutdown {
     this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
   }
 
-  publish(topic: string, payload = ''): void {
-    this.dispatch(topic, payload);
+  /** Runs the local handlers (awaitable: e.g. the routing table rebuild) and tells other instances. */
+  publish(topic: string, payload = ''): Promise<void> {
+    const local = this.dispatch(topic, payload);
     if (this.redis) {
       this.redis
         .publish(this.channel, JSON.stringify({ from: this.instanceId, topic, payload }))
         .catch((e: Error) => this.logger.warn(`publish failed: ${e.message}`));
     }
+    return local;
   }
 
-  private dispatch(topic: string, payload: string): void {
-    for (const h of this.handlers.get(topic) ?? []) h(payload);
+  private async dispatch(topic: string, payload: string): Promise<void> {
+    const results = (this.handlers.get(topic) ?? []).map((h) => h(payload));
+    await Promise.all(
+      results.map((r) =>
+        Promise.resolve(r).catch((e: Error) => this.logger.warn(`${topic} handler failed: ${e.message}`)),
+      ),
+    );
   }
 }

@@ -82,11 +82,11 @@ export class MockAdapter implements ProviderAdapter {
     const n = this.next(t.provider.id);
     if (cfg.latencyMs) await sleep(cfg.latencyMs, undefined, { signal: req.signal });
     if (due(n, cfg.timeoutRate)) {
-      await new Promise<never>((_, reject) =>
-        req.signal.addEventListener('abort', () => reject(req.signal.reason ?? new Error('aborted')), {
-          once: true,
-        }),
-      );
+      // Never answers: fails like an HTTP upstream would, after the provider's timeout (or on abort).
+      await sleep(t.provider.timeoutMs, undefined, { signal: req.signal });
+      throw Object.assign(new Error('mock upstream did not answer in time'), {
+        code: 'UND_ERR_HEADERS_TIMEOUT',
+      });
     }
     if (due(n, cfg.failureRate)) {
       const status = num(cfg.failureStatus, 500);
