@@ -2,7 +2,11 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 
 type Op = Record<string, unknown>;
 
-const security = [{ 'api-key': [] }, { 'x-api-key': [] }, { 'x-goog-api-key': [] }];
+const security: Record<string, string[]>[] = [
+  { 'api-key': [] },
+  { 'x-api-key': [] },
+  { 'x-goog-api-key': [] },
+];
 
 const openAiError = (status: number, type: string, code: string, message: string) => ({
   description: message,
@@ -130,6 +134,156 @@ export function addGatewayPaths(doc: OpenAPIObject): OpenAPIObject {
         },
         401: errors[401],
       },
+    },
+  };
+  const anthropicErr = (status: number, type: string, message: string) => ({
+    description: message,
+    content: { 'application/json': { example: { type: 'error', error: { type, message } } } },
+  });
+  const geminiErr = (code: number, status: string, message: string) => ({
+    description: message,
+    content: { 'application/json': { example: { error: { code, message, status } } } },
+  });
+  const op = (
+    summary: string,
+    description: string,
+    example: unknown,
+    ok: unknown,
+    errs: Record<number, unknown>,
+    stream?: string,
+  ): Op => ({
+    post: {
+      tags: ['gateway'],
+      summary,
+      description,
+      security,
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object' }, example } },
+      },
+      responses: {
+        200: {
+          description: 'Answer in the front door’s own format',
+          content: {
+            'application/json': { example: ok },
+            ...(stream ? { 'text/event-stream': { schema: { type: 'string' }, example: stream } } : {}),
+          },
+        },
+        ...errs,
+      },
+    },
+  });
+  const aErrs = {
+    400: anthropicErr(400, 'invalid_request_error', 'messages: is required'),
+    401: anthropicErr(401, 'authentication_error', 'Invalid API key'),
+    404: anthropicErr(404, 'not_found_error', "The model 'x' does not exist"),
+    429: anthropicErr(429, 'rate_limit_error', 'All upstreams are rate limited'),
+  };
+  const gErrs = {
+    400: geminiErr(400, 'INVALID_ARGUMENT', 'contents: must be an array'),
+    401: geminiErr(401, 'UNAUTHENTICATED', 'Invalid API key'),
+    404: geminiErr(404, 'NOT_FOUND', "The model 'x' does not exist"),
+    429: geminiErr(429, 'RESOURCE_EXHAUSTED', 'All upstreams are rate limited'),
+  };
+  doc.paths['/v1/responses'] = post(
+    'OpenAI Responses API (stream and non-stream) routed to any upstream',
+    'Translated through the canonical form to the routed upstream (OpenAI Chat, Anthropic, Gemini, mock); typed ' +
+      'event stream from `response.created` to `response.completed`. Also at `/openai/v1/responses`.',
+    { model: 'demo-chat', input: 'Hello!' },
+    {
+      id: 'resp_1',
+      object: 'response',
+      status: 'completed',
+      model: 'demo-chat',
+      output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi!' }] }],
+    },
+    'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"Hi"}\n\n',
+  );
+  doc.paths['/v1/messages'] = op(
+    'Anthropic Messages (stream and non-stream) routed to any upstream',
+    'Auth by `x-api-key` (or Bearer). Same-format upstreams get the body with only `model` rewritten and ' +
+      '`anthropic-version`/`anthropic-beta` passed through (thinking signatures and cache_control untouched). ' +
+      'Also at `/anthropic/v1/messages`.',
+    { model: 'claude-sonnet', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }] },
+    {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet',
+      content: [{ type: 'text', text: 'Hi!' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 9, output_tokens: 3 },
+    },
+    aErrs,
+    'event: message_start\ndata: {"type":"message_start",...}\n\n',
+  );
+  doc.paths['/v1/messages/count_tokens'] = op(
+    'Anthropic count_tokens (counted locally with the o200k tokenizer; ±15 % of Claude’s own count)',
+    'Also at `/anthropic/v1/messages/count_tokens`.',
+    { model: 'claude-sonnet', messages: [{ role: 'user', content: 'Hello' }] },
+    { input_tokens: 9 },
+    aErrs,
+  );
+  doc.paths['/anthropic/v1/models'] = {
+    get: {
+      tags: ['gateway'],
+      summary: 'Models this key may use, Anthropic list shape',
+      security,
+      responses: { 200: { description: 'Model list' }, 401: aErrs[401] },
+    },
+  };
+  const gExample = { contents: [{ role: 'user', parts: [{ text: 'Hello' }] }] };
+  const gOk = {
+    candidates: [{ content: { role: 'model', parts: [{ text: 'Hi!' }] }, finishReason: 'STOP' }],
+    usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+  };
+  const modelParam = [
+    { name: 'model', in: 'path', required: true, schema: { type: 'string' }, example: 'gemini-flash' },
+  ];
+  const withParams = (o: Op): Op => ({ post: { ...(o.post as Op), parameters: modelParam } });
+  doc.paths['/gemini/v1beta/models/{model}:generateContent'] = withParams(
+    op(
+      'Gemini generateContent routed to any upstream',
+      'Auth by `x-goog-api-key` or `?key=`.',
+      gExample,
+      gOk,
+      gErrs,
+    ),
+  );
+  doc.paths['/gemini/v1beta/models/{model}:streamGenerateContent'] = withParams(
+    op(
+      'Gemini streamGenerateContent: SSE with `?alt=sse`, else a streamed JSON array',
+      'Auth by `x-goog-api-key` or `?key=`.',
+      gExample,
+      [gOk],
+      gErrs,
+      'data: {"candidates":[...]}\r\n\r\n',
+    ),
+  );
+  doc.paths['/gemini/v1beta/models/{model}:countTokens'] = withParams(
+    op(
+      'Gemini countTokens (counted locally with the o200k tokenizer)',
+      'Auth by `x-goog-api-key` or `?key=`.',
+      gExample,
+      { totalTokens: 3 },
+      gErrs,
+    ),
+  );
+  doc.paths['/gemini/v1beta/models/{model}:embedContent'] = withParams(
+    op(
+      'Gemini embedContent on an embedding model (OpenAI or Gemini upstream)',
+      'Auth by `x-goog-api-key` or `?key=`.',
+      { content: { parts: [{ text: 'Hello' }] } },
+      { embedding: { values: [0.01, -0.02] } },
+      gErrs,
+    ),
+  );
+  doc.paths['/gemini/v1beta/models'] = {
+    get: {
+      tags: ['gateway'],
+      summary: 'Models this key may use, Gemini list shape',
+      security,
+      responses: { 200: { description: 'Model list' }, 401: gErrs[401] },
     },
   };
   doc.paths['/v1/chat/completions'] = chat;

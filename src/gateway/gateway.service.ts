@@ -440,10 +440,17 @@ export class GatewayService {
     }
   }
 
+  /**
+   * Client headers forwarded upstream: Anthropic clients' `anthropic-version` / `anthropic-beta` always
+   * reach Anthropic upstreams; the route option `headerPassthrough` forwards the rest of PASS_HEADERS.
+   */
   private passHeaders(ctx: Ctx, c: Candidate): Record<string, string> | undefined {
-    if (!c.route.headerPassthrough) return undefined;
+    const anthropicToAnthropic =
+      ctx.route.front === 'anthropic' && adapterFor(c.route.provider.type).protocol === 'anthropic';
+    if (!c.route.headerPassthrough && !anthropicToAnthropic) return undefined;
     const out: Record<string, string> = {};
     for (const h of PASS_HEADERS) {
+      if (!c.route.headerPassthrough && !h.startsWith('anthropic-')) continue;
       const v = ctx.req.headers[h];
       if (typeof v === 'string') out[h] = v;
     }

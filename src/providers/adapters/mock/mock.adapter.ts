@@ -144,7 +144,10 @@ export class MockAdapter implements ProviderAdapter {
     const lastUser = [...messages].reverse().find((m) => m.role === 'user');
     const prompt = textOf(lastUser?.content);
     const promptTokens = messages.reduce((s, m) => s + 3 + tokens(textOf(m.content)), 3);
-    const tool = this.pickTool(body.tools as ToolDef[] | undefined, prompt);
+    // After a tool result, answer from it instead of calling the tool again.
+    const last = messages.at(-1);
+    const toolResult = last?.role === 'tool' ? textOf(last.content) : undefined;
+    const tool = toolResult === undefined ? this.pickTool(body.tools as ToolDef[] | undefined, prompt) : undefined;
     const includeUsage =
       (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 
@@ -199,7 +202,7 @@ export class MockAdapter implements ProviderAdapter {
       return this.stream(sse(chunks), cfg, n, req.signal);
     }
 
-    const reply = `echo: ${prompt}`;
+    const reply = toolResult !== undefined ? `tool said: ${toolResult}` : `echo: ${prompt}`;
     const usage = { prompt_tokens: promptTokens, completion_tokens: tokens(reply), total_tokens: 0 };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     if (!req.stream) {
