@@ -495,11 +495,9 @@ export class GatewayService {
           : openAiShape;
     } else if (front === protocol) {
       out = front === 'gemini' ? json : { ...json, model: publicName };
+      const canonUsage = protocol === 'openai' ? undefined : codecOf(protocol).decodeResponse(json).usage;
       const usage =
-        protocol === 'openai'
-          ? fromOpenAiUsage(json.usage)
-          : codecOf(protocol).decodeResponse(json).usage &&
-            fromCanonical(codecOf(protocol).decodeResponse(json).usage!);
+        protocol === 'openai' ? fromOpenAiUsage(json.usage) : canonUsage && fromCanonical(canonUsage);
       ctx.usage = usage || this.estimate(reqBody, json);
     } else {
       const canon = codecOf(protocol).decodeResponse(json);

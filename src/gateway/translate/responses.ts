@@ -71,6 +71,10 @@ import {
  *   Responses API always reports it (`includeUsage` is a Chat Completions notion).
  * - Item ids are derived from the response id (`msg_<id>_<outputIndex>`, `rs_…`, `fc_…`), so output is
  *   deterministic for a given upstream id.
+ * - Upstream requests are stateless too: `store: false`, function tools with `strict: false` (the API
+ *   defaults to strict schemas), and thinking replayed only when it has a signature, as a reasoning item
+ *   with `encrypted_content` and no `id` (ids make OpenAI look the item up, which fails without storage);
+ *   `include: ['reasoning.encrypted_content']` when reasoning is requested or replayed.
  */
 
 const REDACTED_PREFIX = 'redacted_thinking:';
@@ -652,9 +656,9 @@ function responseId(id: string | undefined): string {
   return id.startsWith('resp_') ? id : `resp_${id}`;
 }
 
-/** Item ids derived from the response id: `msg_<id>_<outputIndex>` etc. */
+/** Item ids derived from the response id (minus its usual prefixes): `msg_<id>_<outputIndex>` etc. */
 function itemIdFactory(respId: string): (prefix: string, index: number) => string {
-  const base = respId.replace(/^resp_/, '');
+  const base = respId.replace(/^resp_/, '').replace(/^(?:msg_|chatcmpl-)/, '');
   return (prefix, index) => `${prefix}_${base}_${index}`;
 }
 
@@ -1026,7 +1030,8 @@ function createStreamEncoder(opts: StreamEncoderOptions): (ev: CanonicalStreamEv
   };
 
   const startTool = (index: number, callId: string, name: string): string => {
-    const s = closeBlock();
+    // Calls are written one after the other, as OpenAI does.
+    const s = closeBlock() + closeTools();
     const outputIndex = nextOutput++;
     const t: ToolItem = { outputIndex, id: itemId('fc', outputIndex), callId, name, args: '', open: true };
     tools.set(index, t);
@@ -1103,12 +1108,16 @@ function createStreamEncoder(opts: StreamEncoderOptions): (ev: CanonicalStreamEv
       case 'tool_call_delta': {
         let s = start();
         let t = tools.get(ev.index);
-        if (!t || !t.open) {
+        if (!t) {
           s += startTool(ev.index, `call_${ev.index}`, '');
           t = tools.get(ev.index) as ToolItem;
         }
         if (!ev.argumentsDelta) return s;
         t.args += ev.argumentsDelta;
+        // A late delta for a call already closed (interleaving upstream): still streamed, and the final
+        // response carries the complete arguments.
+        const closed = output[t.outputIndex];
+        if (closed) closed.arguments = t.args;
         return (
           s +
           frame('response.function_call_arguments.delta', {
