@@ -546,6 +546,7 @@ export class GatewayService {
     let pending = false;
     let sawDone = false;
     let arrayItems = 0;
+    let upstreamError: string | undefined;
     const write = (frame: string) => {
       if (!frame) return;
       if (!res.headersSent) {
@@ -605,7 +606,12 @@ export class GatewayService {
         for (const ce of decode({ event: ev.event, data: ev.data })) {
           trackCanonical(ctx, ce);
           if (ce.type === 'done') sawDone = true;
-          if (ce.type === 'error') throw new UpstreamStreamError(ce.message);
+          if (ce.type === 'error') {
+            // Before the first byte the attempt loop can still fail over; after it, the client's own
+            // encoder reports the error (e.g. Responses `response.failed`, Anthropic `error`).
+            if (!res.headersSent) throw new UpstreamStreamError(ce.message);
+            upstreamError = ce.message;
+          }
           write(encode(ce));
         }
       };
@@ -621,6 +627,13 @@ export class GatewayService {
       ctx,
     );
     if (!res.headersSent) throw new UpstreamStreamError('upstream stream ended without data');
+    if (upstreamError) {
+      ctx.status = 502;
+      ctx.error = `upstream reported an error mid-stream: ${upstreamError}`;
+      if (jsonArray) res.write(']');
+      res.end();
+      return;
+    }
     finish();
     if (jsonArray) res.write(']');
     if (!ctx.usage.inputTokens && !ctx.usage.outputTokens) {

@@ -17,4 +17,7 @@ export const codecs = {
   gemini: geminiCodec,
   responses: responsesCodec,
 };
-export type ProtocolName = keyof typeof codecs;
+/** Every protocol with a codec (the client front doors). */
+export type CodecName = keyof typeof codecs;
+/** The wire protocols upstream providers speak (and the golden fixtures cover pairwise). */
+export type ProtocolName = Exclude<CodecName, 'responses'>;

@@ -147,7 +147,8 @@ export class MockAdapter implements ProviderAdapter {
     // After a tool result, answer from it instead of calling the tool again.
     const last = messages.at(-1);
     const toolResult = last?.role === 'tool' ? textOf(last.content) : undefined;
-    const tool = toolResult === undefined ? this.pickTool(body.tools as ToolDef[] | undefined, prompt) : undefined;
+    const tool =
+      toolResult === undefined ? this.pickTool(body.tools as ToolDef[] | undefined, prompt) : undefined;
     const includeUsage =
       (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 
