@@ -27,6 +27,7 @@ describe('gateway front doors: errors, count_tokens, pass-through (e2e)', () => 
     const mock = await g.provider({ name: 'mock', type: 'mock' });
     await g.model({ name: 'claude', routes: [{ providerId: pa, upstreamModel: 'claude-up' }] });
     await g.model({ name: 'chat', routes: [{ providerId: mock, upstreamModel: 'm' }] });
+    await g.model({ name: 'embed', type: 'embedding', routes: [{ providerId: mock, upstreamModel: 'e' }] });
     key = await g.key();
   });
   beforeEach(() => {
@@ -161,10 +162,44 @@ describe('gateway front doors: errors, count_tokens, pass-through (e2e)', () => 
     const a = (await (
       await fetch(`${g.baseURL}/anthropic/v1/models`, { headers: { 'x-api-key': key } })
     ).json()) as { data: { id: string }[] };
-    expect(a.data.map((m) => m.id).sort()).toEqual(['chat', 'claude']);
+    expect(a.data.map((m) => m.id).sort()).toEqual(['chat', 'claude', 'embed']);
     const gm = (await (
       await fetch(`${g.baseURL}/gemini/v1beta/models`, { headers: { 'x-goog-api-key': key } })
     ).json()) as { models: { name: string }[] };
-    expect(gm.models.map((m) => m.name).sort()).toEqual(['models/chat', 'models/claude']);
+    expect(gm.models.map((m) => m.name).sort()).toEqual(['models/chat', 'models/claude', 'models/embed']);
+  });
+
+  it('bad input on the Responses front door gets the OpenAI error shape; previous_response_id is refused clearly', async () => {
+    const h = { authorization: `Bearer ${key}` };
+    const bad = await post('/v1/responses', { model: 'chat', input: 42 }, h);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'input' } });
+    const prev = await post(
+      '/v1/responses',
+      { model: 'chat', input: 'hi', previous_response_id: 'resp_1' },
+      h,
+    );
+    expect(prev.status).toBe(400);
+    expect(((await prev.json()) as { error: { message: string } }).error.message).toMatch(/stateless/);
+    const ok = await post('/openai/v1/responses', { model: 'chat', input: 'alias' }, h);
+    expect(ok.status).toBe(200);
+  });
+
+  it('Gemini embedContent on an embedding model', async () => {
+    const res = await post(
+      '/gemini/v1beta/models/embed:embedContent',
+      { content: { parts: [{ text: 'vector me' }] } },
+      { 'x-goog-api-key': key },
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { embedding: { values: number[] } };
+    expect(body.embedding.values).toHaveLength(8);
+    const wrong = await post(
+      '/gemini/v1beta/models/chat:embedContent',
+      { content: { parts: [{ text: 'x' }] } },
+      { 'x-goog-api-key': key },
+    );
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: { status: 'INVALID_ARGUMENT' } });
   });
 });
