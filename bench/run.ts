@@ -296,6 +296,36 @@ interface Gateway {
   child: ChildProcess;
   target: Target;
   dataDir: string;
+  /** Set when BENCH_DATABASE_URL gave a server: the throwaway database to drop afterwards. */
+  dropDatabase?: () => Promise<void>;
+}
+
+/**
+ * With BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) the gateway runs on a
+ * fresh database on that server, like a production deployment; otherwise on the embedded PGlite,
+ * which shares the gateway's CPU.
+ */
+async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) return undefined;
+  const { Client: PgClient } = await import('pg');
+  const name = `lrp_bench_${process.pid}`;
+  const admin = new PgClient({ connectionString: base });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new PgClient({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }
 
 /** Boots `node dist/src/main.js` on a free port with an embedded database and configures a route. */
@@ -303,12 +333,13 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
   const mainJs = ensureBuilt();
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'lrp-bench-'));
+  const db = await benchDatabase();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
+    DATABASE_URL: db?.url ?? '',
     REDIS_URL: '',
     NODE_ENV: 'production',
   };
@@ -322,7 +353,12 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const gw: Gateway = { child, dataDir, target: { name: '(c) gateway', url: '', headers: {}, body: '' } };
+  const gw: Gateway = {
+    child,
+    dataDir,
+    dropDatabase: db?.drop,
+    target: { name: '(c) gateway', url: '', headers: {}, body: '' },
+  };
 
   try {
     const base = `http://127.0.0.1:${port}`;
@@ -411,6 +447,7 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
 
 async function stopGateway(gw: Gateway): Promise<void> {
   await stop(gw.child);
+  await gw.dropDatabase?.().catch(() => undefined);
   rmSync(gw.dataDir, { recursive: true, force: true });
 }
 
@@ -490,7 +527,7 @@ async function main(): Promise<void> {
   const logTail: string[] = [];
   try {
     out(
-      `  (c) gateway: starting ${process.env.BENCH_GATEWAY_MAIN ?? 'dist/src/main.js'} (embedded database)…`,
+      `  (c) gateway: starting ${process.env.BENCH_GATEWAY_MAIN ?? 'dist/src/main.js'} (${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded database'})…`,
     );
     const gw = await startGateway(upstream.port, logTail);
     try {

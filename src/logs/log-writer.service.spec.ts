@@ -4,16 +4,18 @@ import type { RequestLog } from './request-log.entity';
 
 const row = (i: number) => ({ requestId: `r${i}` }) as unknown as NewRequestLog;
 
+/** A repository double that records each batch insert as the list of its request ids. */
 function repo(failTimes = 0) {
   const inserted: NewRequestLog[][] = [];
   let failures = failTimes;
   const r = {
-    insert: jest.fn(async (batch: NewRequestLog[]) => {
+    query: jest.fn(async (sql: string, params: unknown[][]) => {
       if (failures-- > 0) throw new Error('db down');
-      inserted.push([...batch]);
+      expect(sql).toMatch(/^INSERT INTO request_logs .* FROM unnest\(/);
+      inserted.push((params[1] as string[]).map((requestId) => ({ requestId }) as unknown as NewRequestLog));
     }),
   };
-  return { r: r as unknown as Repository<RequestLog>, inserted, insert: r.insert };
+  return { r: r as unknown as Repository<RequestLog>, inserted, query: r.query };
 }
 
 describe('LogWriter', () => {
