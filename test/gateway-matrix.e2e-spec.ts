@@ -275,3 +275,48 @@ describe('log rows record the front door', () => {
     expect([...protocols].sort()).toEqual(['anthropic', 'gemini', 'openai', 'responses']);
   });
 });
+
+describe('provider test call and upstream model import, per provider type', () => {
+  it.each(['p-openai', 'p-anthropic', 'p-gemini', 'p-mock'])('%s', async (name) => {
+    const auth = { Authorization: `Bearer ${g.admin}` };
+    const list = (await g.t.http.get('/api/providers').set(auth).expect(200)).body as {
+      id: string;
+      name: string;
+    }[];
+    const id = list.find((p) => p.name === name)!.id;
+    const test = await g.t.http
+      .post(`/api/providers/${id}/test`)
+      .set(auth)
+      .send({ model: 'probe-model' })
+      .expect(200);
+    expect(test.body).toHaveLength(1);
+    expect(test.body[0]).toMatchObject({ ok: true, status: 200 });
+    expect(test.body[0].latencyMs).toEqual(expect.any(Number));
+    const models = await g.t.http.get(`/api/providers/${id}/upstream-models`).set(auth).expect(200);
+    expect(models.body.models.length).toBeGreaterThan(0);
+    expect(
+      models.body.models.every((m: unknown) => typeof m === 'string' && !String(m).startsWith('models/')),
+    ).toBe(true);
+  });
+
+  it('a failing upstream shows its error in the test result, and an unreachable one is a 502 on import', async () => {
+    const auth = { Authorization: `Bearer ${g.admin}` };
+    ups.openai!.script({
+      kind: 'status',
+      status: 401,
+      body: { error: { message: 'Incorrect API key provided' } },
+    });
+    const list = (await g.t.http.get('/api/providers').set(auth)).body as { id: string; name: string }[];
+    const id = list.find((p) => p.name === 'p-openai')!.id;
+    const test = await g.t.http.post(`/api/providers/${id}/test`).set(auth).send({ model: 'x' }).expect(200);
+    expect(test.body[0]).toMatchObject({ ok: false, status: 401, error: '401: Incorrect API key provided' });
+    const dead = await g.provider({
+      name: 'dead',
+      type: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:9/v1',
+      timeoutMs: 1000,
+    });
+    const res = await g.t.http.get(`/api/providers/${dead}/upstream-models`).set(auth).expect(502);
+    expect(res.body.message).toMatch(/Could not list the upstream's models/);
+  });
+});

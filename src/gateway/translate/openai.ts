@@ -15,6 +15,7 @@ import type {
   ToolResultPart,
 } from './canonical';
 import {
+  effortFromOpenAi,
   arr,
   compact,
   Dropped,
@@ -323,12 +324,8 @@ function decodeResponseFormat(b: JsonObject, dropped: Dropped): CanonicalRequest
 }
 
 function decodeReasoningEffort(b: JsonObject): CanonicalRequest['reasoning'] {
-  const e = optString(b, 'reasoning_effort');
-  if (e === undefined || e === 'none') return undefined;
-  if (e === 'minimal' || e === 'low') return { effort: 'low' };
-  if (e === 'medium') return { effort: 'medium' };
-  if (e === 'high' || e === 'xhigh') return { effort: 'high' };
-  return invalid('reasoning_effort', `unsupported value '${e}'`);
+  const effort = effortFromOpenAi(optString(b, 'reasoning_effort'), 'reasoning_effort');
+  return effort ? { effort } : undefined;
 }
 
 // ================================================================ request encode

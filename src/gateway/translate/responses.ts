@@ -17,6 +17,7 @@ import type {
   ToolResultPart,
 } from './canonical';
 import {
+  effortFromOpenAi,
   arr,
   compact,
   Dropped,
@@ -415,12 +416,8 @@ function decodeReasoning(b: JsonObject, dropped: Dropped): CanonicalRequest['rea
   const r = optRecord(b, 'reasoning');
   if (!r) return undefined;
   if ((r.summary ?? r.generate_summary ?? null) !== null) dropped.add('reasoning.summary');
-  const e = optString(r, 'effort', 'reasoning.effort');
-  if (e === undefined || e === 'none') return undefined;
-  if (e === 'minimal' || e === 'low') return { effort: 'low' };
-  if (e === 'medium') return { effort: 'medium' };
-  if (e === 'high' || e === 'xhigh') return { effort: 'high' };
-  return invalid('reasoning.effort', `unsupported value '${e}'`);
+  const effort = effortFromOpenAi(optString(r, 'effort', 'reasoning.effort'), 'reasoning.effort');
+  return effort ? { effort } : undefined;
 }
 
 // ================================================================ request encode

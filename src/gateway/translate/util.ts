@@ -195,6 +195,15 @@ export type Effort = 'low' | 'medium' | 'high';
 
 const EFFORT_BUDGET: Record<Effort, number> = { low: 1024, medium: 8192, high: 24576 };
 
+/** OpenAI's reasoning effort names (`minimal` … `xhigh`, `none`) → the canonical three, or undefined for none. */
+export function effortFromOpenAi(e: string | undefined, path: string): Effort | undefined {
+  if (e === undefined || e === 'none') return undefined;
+  if (e === 'minimal' || e === 'low') return 'low';
+  if (e === 'medium') return 'medium';
+  if (e === 'high' || e === 'xhigh') return 'high';
+  return invalid(path, `unsupported value '${e}'`);
+}
+
 export function effortToBudget(effort: Effort): number {
   return EFFORT_BUDGET[effort];
 }

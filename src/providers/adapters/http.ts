@@ -55,6 +55,22 @@ export async function getJson(
   return { status: res.statusCode, json };
 }
 
+/** GETs an upstream's model list and maps it to ids; throws with the upstream's answer on an error status. */
+export async function fetchModelIds(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal,
+  ids: (json: unknown) => unknown[],
+): Promise<string[]> {
+  const res = await getJson(url, headers, timeoutMs, signal);
+  if (res.status >= 400)
+    throw new Error(`upstream answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+  return ids(res.json)
+    .map((id) => String(id ?? ''))
+    .filter(Boolean);
+}
+
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

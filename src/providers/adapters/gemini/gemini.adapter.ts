@@ -1,4 +1,4 @@
-import { getJson, joinUrl, postJson } from '../http';
+import { fetchModelIds, joinUrl, postJson } from '../http';
 import {
   ProviderAdapter,
   UnsupportedOperationError,
@@ -36,17 +36,16 @@ export class GeminiAdapter implements ProviderAdapter {
     );
   }
 
-  async listModels(t: UpstreamTarget, signal: AbortSignal): Promise<string[]> {
-    const res = await getJson(
+  listModels(t: UpstreamTarget, signal: AbortSignal): Promise<string[]> {
+    return fetchModelIds(
       joinUrl(t.provider.baseUrl, 'v1beta/models'),
       this.headers(t),
       t.provider.timeoutMs,
       signal,
+      (json) =>
+        ((json as { models?: { name?: unknown }[] }).models ?? []).map((m) =>
+          String(m.name ?? '').replace(/^models\//, ''),
+        ),
     );
-    if (res.status >= 400)
-      throw new Error(`upstream answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
-    return ((res.json as { models?: { name?: unknown }[] }).models ?? [])
-      .map((m) => String(m.name ?? '').replace(/^models\//, ''))
-      .filter(Boolean);
   }
 }

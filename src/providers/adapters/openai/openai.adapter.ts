@@ -1,4 +1,4 @@
-import { getJson, joinUrl, postJson } from '../http';
+import { fetchModelIds, joinUrl, postJson } from '../http';
 import type { ProviderAdapter, UpstreamRequest, UpstreamResponse, UpstreamTarget } from '../types';
 
 const PATHS = { chat: 'chat/completions', completions: 'completions', embeddings: 'embeddings' } as const;
@@ -23,16 +23,13 @@ export class OpenAiAdapter implements ProviderAdapter {
     return postJson(url, this.headers(t, req.passHeaders), req.body, t.provider.timeoutMs, req.signal);
   }
 
-  async listModels(t: UpstreamTarget, signal: AbortSignal): Promise<string[]> {
-    const res = await getJson(
+  listModels(t: UpstreamTarget, signal: AbortSignal): Promise<string[]> {
+    return fetchModelIds(
       joinUrl(t.provider.baseUrl, 'models'),
       this.headers(t),
       t.provider.timeoutMs,
       signal,
+      (json) => ((json as { data?: { id?: unknown }[] }).data ?? []).map((m) => m.id),
     );
-    if (res.status >= 400)
-      throw new Error(`upstream answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
-    const data = (res.json as { data?: { id?: unknown }[] }).data ?? [];
-    return data.map((m) => String(m.id)).filter(Boolean);
   }
 }
