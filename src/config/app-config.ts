@@ -28,6 +28,8 @@ export class AppConfig {
   readonly logRetentionDays: number;
   /** Body logging: off, or the byte cap per body. */
   readonly logBodies: false | number;
+  /** CORS: undefined (off), '*' or the allowed origins. */
+  readonly corsOrigins?: '*' | string[];
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -57,6 +59,15 @@ export class AppConfig {
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
+    const cors = env.CORS_ORIGINS?.trim();
+    this.corsOrigins = !cors
+      ? undefined
+      : cors === '*'
+        ? '*'
+        : cors
+            .split(',')
+            .map((o) => o.trim().replace(/\/$/, ''))
+            .filter(Boolean);
   }
 
   /** Express `trust proxy` setting derived from TRUSTED_PROXIES. */

@@ -136,6 +136,11 @@ export class EnvironmentVariables {
   @Min(0, { message: 'LOG_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
   LOG_RETENTION_DAYS = 30;
 
+  /** Browser origins allowed by CORS: empty (off), `*`, or a comma-separated list of origins. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
   /** Store request and response bodies on log rows (off by default: they may hold personal data). */
   @Transform(toBool)
   @IsBoolean({ message: 'LOG_BODIES must be true or false' })

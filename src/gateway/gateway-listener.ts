@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { applyCors } from '../common/http/cors';
+import { AppConfig } from '../config/app-config';
 import { GatewayService } from './gateway.service';
 
 /**
@@ -12,12 +14,18 @@ import { GatewayService } from './gateway.service';
 export class GatewayListener {
   private readonly logger = new Logger('Gateway');
 
-  constructor(private readonly gateway: GatewayService) {}
+  constructor(
+    private readonly gateway: GatewayService,
+    private readonly config: AppConfig,
+  ) {}
 
   install(server: Server): void {
     const express = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
     server.removeAllListeners('request');
+    const origins = this.config.corsOrigins;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      // One CORS policy for every route (gateway and admin API), preflights answered here.
+      if (applyCors(origins, req, res)) return;
       const route = this.gateway.match(req.method, req.url);
       if (route) {
         this.gateway.handle(req, res, route).catch((e: Error) => {
