@@ -65,7 +65,7 @@ const TOUCH_FLUSH_MS = 30_000;
 export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeys');
   private readonly cache = new Map<string, { key: ResolvedApiKey | null; at: number }>();
-  private readonly touched = new Map<string, Date>();
+  private readonly touched = new Map<string, number>();
   private flushTimer?: NodeJS.Timeout;
   /** Database lookups made by `authenticate` (cache misses); exposed for tests and metrics. */
   lookups = 0;
@@ -98,20 +98,22 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     if (!secret) return { ok: false, status: 401, code: 'invalid_api_key', message: 'Missing API key' };
     const hash = hashApiKey(secret);
     let entry = this.cache.get(hash);
-    const age = entry ? Date.now() - entry.at : 0;
-    if (!entry || age > (entry.key === null ? NEGATIVE_TTL_MS : POSITIVE_TTL_MS)) {
+    if (!entry || Date.now() - entry.at > (entry.key === null ? NEGATIVE_TTL_MS : POSITIVE_TTL_MS)) {
       entry = { key: await this.load(hash), at: Date.now() };
       if (this.cache.size >= MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(hash, entry);
     }
-    const key = entry.key;
+    return this.check(entry.key);
+  }
+
+  private check(key: ResolvedApiKey | null): ApiKeyCheck {
     if (!key) return { ok: false, status: 401, code: 'invalid_api_key', message: 'Invalid API key' };
     if (!key.enabled)
       return { ok: false, status: 401, code: 'api_key_disabled', message: 'This API key is disabled' };
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) {
       return { ok: false, status: 401, code: 'api_key_expired', message: 'This API key has expired' };
     }
-    this.touched.set(key.id, new Date());
+    this.touched.set(key.id, Date.now());
     return { ok: true, key };
   }
 
@@ -144,7 +146,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     // One statement for the whole batch.
     const byTime = new Map<number, string[]>();
     for (const [id, at] of batch) {
-      const t = Math.floor(at.getTime() / 1000) * 1000;
+      const t = Math.floor(at / 1000) * 1000;
       byTime.set(t, [...(byTime.get(t) ?? []), id]);
     }
     try {

@@ -1,6 +1,5 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import { createParser, EventSourceMessage } from 'eventsource-parser';
@@ -648,38 +647,60 @@ export class GatewayService {
     res.end();
   }
 
-  private async pump(
+  /**
+   * Feeds the upstream body through the SSE parser as it arrives (event listeners, not `for await`,
+   * which costs more per chunk). When the client's socket is full the upstream read pauses until
+   * `drain`, so a slow client slows the upstream instead of filling memory.
+   */
+  private pump(
     up: UpstreamResponse,
     onEvent: (ev: EventSourceMessage) => void,
     isPending: () => boolean,
     clear: () => void,
     ctx: Ctx,
   ): Promise<void> {
-    let failure: unknown;
-    const parser = createParser({
-      onEvent: (ev) => {
-        if (failure) return;
-        try {
-          onEvent(ev);
-        } catch (e) {
-          failure = e;
-        }
-      },
+    return new Promise((resolve, reject) => {
+      const body = up.body;
+      let failed = false;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        body.destroy();
+        reject(e);
+      };
+      const parser = createParser({
+        onEvent: (ev) => {
+          if (failed) return;
+          try {
+            onEvent(ev);
+          } catch (e) {
+            fail(e);
+          }
+        },
+      });
+      const decoder = new TextDecoder();
+      body.on('data', (chunk: Uint8Array) => {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (failed || !isPending() || ctx.clientGone) return;
+        body.pause();
+        ctx.res.once('drain', () => {
+          clear();
+          body.resume();
+        });
+      });
+      body.once('end', () => {
+        if (failed) return;
+        parser.feed(decoder.decode());
+        if (!failed) resolve();
+      });
+      body.once('error', fail);
+      // A client that goes away while we wait for `drain` must not leave the read paused forever.
+      ctx.abort.signal.addEventListener(
+        'abort',
+        () => fail(ctx.abort.signal.reason ?? new Error('aborted')),
+        { once: true },
+      );
     });
-    const decoder = new TextDecoder();
-    for await (const chunk of up.body) {
-      parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
-      if (failure) {
-        up.body.destroy();
-        throw failure;
-      }
-      if (isPending() && !ctx.clientGone) {
-        await once(ctx.res, 'drain', { signal: ctx.abort.signal }).catch(() => undefined);
-        clear();
-      }
-    }
-    parser.feed(decoder.decode());
-    if (failure) throw failure;
   }
 
   // ---- responses, errors and the log row -----------------------------------------------------

@@ -1,19 +1,32 @@
 import type { Readable } from 'node:stream';
 
-/** Reads a whole (small) upstream body, at most `limit` bytes. */
-export async function readAll(body: Readable, limit = 8 * 1024 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    const b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
-    size += b.length;
-    if (size > limit) {
-      body.destroy();
-      throw new Error(`upstream body larger than ${limit} bytes`);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads a whole (small) upstream body, at most `limit` bytes. Event listeners rather than `for await`:
+ * the async iterator machinery was a measurable share of the gateway's per-request CPU.
+ */
+export function readAll(body: Readable, limit = 8 * 1024 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (c: Buffer | Uint8Array | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      size += b.length;
+      if (size > limit) {
+        body.destroy();
+        reject(new Error(`upstream body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(b as Buffer);
+    });
+    body.once('end', () =>
+      resolve(
+        chunks.length === 1
+          ? Buffer.from(chunks[0]).toString('utf8')
+          : Buffer.concat(chunks).toString('utf8'),
+      ),
+    );
+    body.once('error', reject);
+  });
 }
 
 export function tryJson(text: string): unknown {
