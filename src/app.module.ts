@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { loggerOptions } from './logger.options';
 import { GatewayModule } from './gateway/gateway.module';
 import { LogsModule } from './logs/logs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
@@ -35,6 +36,7 @@ export class AppModule {
         ProvidersModule,
         ModelsModule,
         LogsModule,
+        MetricsModule,
         GatewayModule,
         SystemModule,
       ],

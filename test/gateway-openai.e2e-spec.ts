@@ -296,6 +296,18 @@ describe('gateway: OpenAI front door (e2e)', () => {
     expect(huge.status).toBe(413);
   });
 
+  it('exposes Prometheus metrics for the traffic so far', async () => {
+    const res = await g.t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toMatch(
+      /gateway_requests_total\{front="openai",endpoint="chat",model="chat-a",provider="up-a",status="200"\} \d+/,
+    );
+    expect(res.text).toMatch(/gateway_failovers_total\{model="failover"\} [1-9]/);
+    expect(res.text).toMatch(/gateway_time_to_first_token_seconds_bucket/);
+    expect(res.text).toMatch(/gateway_tokens_total\{model="chat-a",provider="up-a",kind="input"\} [1-9]/);
+    expect(res.text).toContain('process_resident_memory_bytes');
+  });
+
   it('writes exactly one log row per request', async () => {
     const rows = await g.logs();
     expect(rows).toHaveLength(requestsMade);

@@ -8,6 +8,7 @@ import { ApiKeysService, ResolvedApiKey } from '../api-keys/api-keys.service';
 import { errorBody } from '../common/http/protocol-errors';
 import { AppConfig } from '../config/app-config';
 import { LogWriter } from '../logs/log-writer.service';
+import { MetricsService } from '../metrics/metrics.service';
 import type { AttemptRecord } from '../logs/request-log.entity';
 import { adapterFor, Operation, UpstreamProtocol, UpstreamResponse } from '../providers/adapters';
 import { describeError, readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
@@ -90,6 +91,7 @@ export class GatewayService {
     private readonly keys: ApiKeysService,
     private readonly routing: RoutingService,
     private readonly logs: LogWriter,
+    private readonly metrics: MetricsService,
     config: AppConfig,
   ) {
     this.bodyCap = config.logBodies;
@@ -769,6 +771,24 @@ export class GatewayService {
       }
     }
     const ua = ctx.req.headers['user-agent'];
+    const latencyMs = Math.round(performance.now() - ctx.started);
+    this.metrics.observe({
+      front: ctx.route.front,
+      endpoint: ctx.route.op,
+      model: ctx.model?.name ?? '',
+      provider: ctx.chosen?.route.provider.name ?? '',
+      status: ctx.status,
+      latencyMs,
+      ttftMs: ctx.ttftMs,
+      stream: ctx.stream,
+      tokens: {
+        input: ctx.usage.inputTokens,
+        output: ctx.usage.outputTokens,
+        cached: ctx.usage.cachedTokens,
+        reasoning: ctx.usage.reasoningTokens,
+      },
+      failovers: ctx.attempts.length - (ctx.chosen ? 1 : 0),
+    });
     this.logs.push({
       createdAt: new Date(),
       requestId: ctx.requestId,
@@ -784,7 +804,7 @@ export class GatewayService {
       attempts: ctx.attempts,
       status: ctx.status,
       stream: ctx.stream,
-      latencyMs: Math.round(performance.now() - ctx.started),
+      latencyMs,
       ttftMs: ctx.ttftMs,
       inputTokens: ctx.usage.inputTokens,
       outputTokens: ctx.usage.outputTokens,

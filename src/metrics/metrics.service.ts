@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface RequestObservation {
+  front: string;
+  endpoint: string;
+  model: string;
+  provider: string;
+  status: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  stream: boolean;
+  tokens: { input: number; output: number; cached: number; reasoning: number };
+  /** Attempts that failed before the one that answered (or all of them). */
+  failovers: number;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/** Prometheus metrics for the gateway (one registry per app instance, served at GET /metrics). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'gateway_requests_total',
+    help: 'Gateway requests by front door, endpoint, public model, provider and HTTP status',
+    labelNames: ['front', 'endpoint', 'model', 'provider', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'gateway_request_duration_seconds',
+    help: 'Time from request start to the end of the response',
+    labelNames: ['front', 'model', 'provider', 'stream'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly ttft = new Histogram({
+    name: 'gateway_time_to_first_token_seconds',
+    help: 'Time from request start to the first streamed byte (or the whole response)',
+    labelNames: ['model', 'provider'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'gateway_tokens_total',
+    help: 'Tokens by model, provider and kind (input, output, cached, reasoning)',
+    labelNames: ['model', 'provider', 'kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly failovers = new Counter({
+    name: 'gateway_failovers_total',
+    help: 'Upstream attempts that failed and moved on to another candidate',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+  readonly logBuffer = new Gauge({
+    name: 'gateway_log_buffer_rows',
+    help: 'Request log rows waiting to be written',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observe(o: RequestObservation): void {
+    const model = o.model || '(none)';
+    const provider = o.provider || '(none)';
+    this.requests.inc({ front: o.front, endpoint: o.endpoint, model, provider, status: String(o.status) });
+    this.duration.observe({ front: o.front, model, provider, stream: String(o.stream) }, o.latencyMs / 1000);
+    if (o.ttftMs !== null) this.ttft.observe({ model, provider }, o.ttftMs / 1000);
+    for (const [kind, n] of Object.entries(o.tokens)) if (n) this.tokens.inc({ model, provider, kind }, n);
+    if (o.failovers) this.failovers.inc({ model }, o.failovers);
+  }
+}
