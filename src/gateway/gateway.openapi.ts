@@ -45,6 +45,7 @@ function post(
   example: unknown,
   response: unknown,
   stream?: string,
+  errs: Record<number, unknown> = errors,
 ): Op {
   return {
     post: {
@@ -58,13 +59,13 @@ function post(
       },
       responses: {
         200: {
-          description: 'The upstream answer in OpenAI format (the model field is the public model name)',
+          description: 'The answer in the front door’s own format (the model field is the public model name)',
           content: {
             'application/json': { example: response },
             ...(stream ? { 'text/event-stream': { schema: { type: 'string' }, example: stream } } : {}),
           },
         },
-        ...errors,
+        ...errs,
       },
     },
   };
@@ -151,28 +152,7 @@ export function addGatewayPaths(doc: OpenAPIObject): OpenAPIObject {
     ok: unknown,
     errs: Record<number, unknown>,
     stream?: string,
-  ): Op => ({
-    post: {
-      tags: ['gateway'],
-      summary,
-      description,
-      security,
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: { type: 'object' }, example } },
-      },
-      responses: {
-        200: {
-          description: 'Answer in the front door’s own format',
-          content: {
-            'application/json': { example: ok },
-            ...(stream ? { 'text/event-stream': { schema: { type: 'string' }, example: stream } } : {}),
-          },
-        },
-        ...errs,
-      },
-    },
-  });
+  ) => post(summary, description, example, ok, stream, errs);
   const aErrs = {
     400: anthropicErr(400, 'invalid_request_error', 'messages: is required'),
     401: anthropicErr(401, 'authentication_error', 'Invalid API key'),
