@@ -20,11 +20,10 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { BatchDeleteResultView } from '../providers/dto/provider.dto';
+import { BatchDeleteDto, BatchDeleteResultView } from '../common/dto/batch-delete.dto';
 import {
   CreateModelDto,
   CreateRouteDto,
-  ModelBatchDeleteDto,
   ModelView,
   RouteView,
   UpdateModelDto,
@@ -57,7 +56,7 @@ export class ModelsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete several models (and their routes)' })
   @ApiOkResponse({ type: BatchDeleteResultView })
-  async batchDelete(@Body() dto: ModelBatchDeleteDto): Promise<BatchDeleteResultView> {
+  async batchDelete(@Body() dto: BatchDeleteDto): Promise<BatchDeleteResultView> {
     return { deleted: await this.models.batchDelete(dto.ids) };
   }
 

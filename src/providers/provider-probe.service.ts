@@ -1,8 +1,6 @@
 import { BadGatewayException, Injectable } from '@nestjs/common';
 import { adapterFor, UpstreamRequest } from './adapters';
 import { readAll, upstreamErrorMessage } from './adapters/upstream-io';
-import type { RuntimeProvider } from '../routing/runtime.types';
-import { Provider } from './provider.entity';
 import { ProvidersService } from './providers.service';
 
 export interface ProbeResult {
@@ -31,27 +29,10 @@ function oneTokenBody(protocol: 'openai' | 'anthropic' | 'gemini', model: string
 export class ProviderProbe {
   constructor(private readonly providers: ProvidersService) {}
 
-  runtime(p: Provider): RuntimeProvider {
-    return {
-      id: p.id,
-      name: p.name,
-      type: p.type,
-      baseUrl: p.baseUrl,
-      headers: this.providers.openHeaders(p),
-      timeoutMs: p.timeoutMs,
-      config: p.config,
-      credentials: (p.credentials ?? []).map((c) => ({
-        id: c.id,
-        secret: this.providers.openSecret(c),
-        weight: c.weight,
-      })),
-    };
-  }
-
   /** One 1-token chat per credential (or the one asked for); latency and the upstream's error if any. */
   async test(id: string, model: string, credentialId?: string): Promise<ProbeResult[]> {
     const entity = await this.providers.get(id);
-    const provider = this.runtime(entity);
+    const provider = this.providers.runtime(entity, false);
     const adapter = adapterFor(provider.type);
     const creds = provider.credentials.filter((c) => !credentialId || c.id === credentialId);
     const targets = creds.length ? creds : [{ id: '', secret: '', weight: 1 }];
@@ -95,7 +76,7 @@ export class ProviderProbe {
   }
 
   async upstreamModels(id: string): Promise<string[]> {
-    const provider = this.runtime(await this.providers.get(id));
+    const provider = this.providers.runtime(await this.providers.get(id), false);
     const credential = provider.credentials[0] ?? { id: '', secret: '', weight: 1 };
     try {
       return await adapterFor(provider.type).listModels(

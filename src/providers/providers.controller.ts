@@ -9,8 +9,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import {
-  BatchDeleteDto,
-  BatchDeleteResultView,
   CreateProviderDto,
   CredentialInputDto,
   ProviderView,
@@ -22,6 +20,7 @@ import {
   UpstreamModelsView,
 } from './dto/provider.dto';
 import { ProviderProbe } from './provider-probe.service';
+import { BatchDeleteDto, BatchDeleteResultView } from '../common/dto/batch-delete.dto';
 import { ProvidersService } from './providers.service';
 
 /** Admin API for upstream providers. Reads for every signed-in role; writes for admins. */

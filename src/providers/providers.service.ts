@@ -11,6 +11,7 @@ import {
   UpdateProviderDto,
   ValidationResultView,
 } from './dto/provider.dto';
+import type { RuntimeProvider } from '../routing/runtime.types';
 import { Provider, ProviderCredential, ProviderType } from './provider.entity';
 
 /** Official endpoints used when a provider of that type is created without a base URL. */
@@ -91,6 +92,25 @@ export class ProvidersService {
   /** The provider's extra headers in plain text (for adapters). */
   openHeaders(p: Provider): Record<string, string> {
     return p.headersSealed ? (JSON.parse(this.box.decrypt(p.headersSealed)) as Record<string, string>) : {};
+  }
+
+  /**
+   * The decrypted runtime view adapters call with. `enabledOnly` keeps only enabled credentials
+   * (routing); the provider test call probes every credential.
+   */
+  runtime(p: Provider, enabledOnly: boolean): RuntimeProvider {
+    return {
+      id: p.id,
+      name: p.name,
+      type: p.type,
+      baseUrl: p.baseUrl,
+      headers: this.openHeaders(p),
+      timeoutMs: p.timeoutMs,
+      config: p.config,
+      credentials: (p.credentials ?? [])
+        .filter((c) => !enabledOnly || c.enabled)
+        .map((c) => ({ id: c.id, secret: this.openSecret(c), weight: c.weight })),
+    };
   }
 
   /** A credential's key in plain text (for adapters; never for responses). */

@@ -67,18 +67,7 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
     const providers = new Map<string, RuntimeProvider>();
     for (const p of await this.providers.list()) {
       if (!p.enabled) continue;
-      providers.set(p.id, {
-        id: p.id,
-        name: p.name,
-        type: p.type,
-        baseUrl: p.baseUrl,
-        headers: this.providers.openHeaders(p),
-        timeoutMs: p.timeoutMs,
-        config: p.config,
-        credentials: (p.credentials ?? [])
-          .filter((c) => c.enabled)
-          .map((c) => ({ id: c.id, secret: this.providers.openSecret(c), weight: c.weight })),
-      });
+      providers.set(p.id, this.providers.runtime(p, true));
     }
     const table = new Map<string, RuntimeModel>();
     for (const m of await this.models.list()) {

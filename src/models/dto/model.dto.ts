@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -143,15 +142,6 @@ export class CreateModelDto {
 }
 
 export class UpdateModelDto extends PartialType(OmitType(CreateModelDto, ['routes'] as const)) {}
-
-export class ModelBatchDeleteDto {
-  @ApiProperty({ type: [String], format: 'uuid' })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(500)
-  @IsUUID('all', { each: true })
-  ids: string[];
-}
 
 export class RouteView {
   @ApiProperty({ format: 'uuid' }) id: string;

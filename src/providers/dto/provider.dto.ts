@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional, PartialType, OmitType } from '@nestjs
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -125,15 +124,6 @@ export class CreateProviderDto {
 
 export class UpdateProviderDto extends PartialType(OmitType(CreateProviderDto, ['credentials'] as const)) {}
 
-export class BatchDeleteDto {
-  @ApiProperty({ type: [String], format: 'uuid', example: ['8d0c5f52-3f0a-4c0e-9f6e-2a1f3b7c9d10'] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(500)
-  @IsUUID('all', { each: true })
-  ids: string[];
-}
-
 export class CredentialView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'primary' }) label: string;
@@ -164,10 +154,6 @@ export class ValidationResultView {
   @ApiProperty({ type: [String], example: ['name "openai-main" is already used'] }) problems: string[];
   @ApiProperty({ example: 'https://api.openai.com/v1', description: 'The base URL that would be used' })
   baseUrl: string;
-}
-
-export class BatchDeleteResultView {
-  @ApiProperty({ example: 2 }) deleted: number;
 }
 
 export class ProbeDto {
