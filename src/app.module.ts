@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -27,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
         ScheduleModule.forRoot(),
+        EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: true }),
         RedisModule,
         CryptoModule,
         DatabaseModule,
