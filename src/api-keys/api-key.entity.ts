@@ -10,6 +10,12 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity';
 
+export interface KeyModelLimit {
+  model: string;
+  rpm?: number | null;
+  tpm?: number | null;
+}
+
 /**
  * A gateway API key (`sk-…`). The secret is shown once at creation; only its SHA-256 and a short
  * visible prefix are stored.
@@ -44,6 +50,22 @@ export class ApiKey {
 
   @Column({ type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
+
+  /** Requests per minute (null: unlimited). */
+  @Column({ type: 'int', nullable: true })
+  rpmLimit: number | null;
+
+  /** Tokens (input + output) per minute (null: unlimited). */
+  @Column({ type: 'int', nullable: true })
+  tpmLimit: number | null;
+
+  /** Extra limits per public model. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  modelLimits: KeyModelLimit[];
+
+  /** Client IPs / CIDR ranges allowed to use the key; empty = any. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  allowedIps: string[];
 
   @Column({ type: 'boolean', default: true })
   enabled: boolean;

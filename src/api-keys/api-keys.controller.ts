@@ -46,6 +46,10 @@ function toView(k: ApiKey): ApiKeyView {
     enabled: k.enabled,
     lastUsedAt: k.lastUsedAt,
     createdAt: k.createdAt,
+    rpmLimit: k.rpmLimit,
+    tpmLimit: k.tpmLimit,
+    modelLimits: k.modelLimits,
+    allowedIps: k.allowedIps,
   };
 }
 

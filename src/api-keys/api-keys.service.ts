@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ForbiddenException,
   Injectable,
   Logger,
@@ -8,13 +9,14 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
+import proxyaddr from 'proxy-addr';
 import { In, Repository } from 'typeorm';
 import type { AuthUser } from '../auth/decorators';
 import { CacheBus } from '../common/redis/cache-bus.service';
 import { UserRole } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { ApiKey } from './api-key.entity';
-import { CreateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import { CreateApiKeyDto, KeyLimitsDto, UpdateApiKeyDto } from './dto/api-key.dto';
 
 /** What the gateway knows about a presented key once it is authenticated (all from memory). */
 export interface ResolvedApiKey {
@@ -27,6 +29,25 @@ export interface ResolvedApiKey {
   allowedModels: string[];
   expiresAt: number | null;
   enabled: boolean;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+  /** Per-model limits by public model name. */
+  modelLimits: Map<string, { rpm: number | null; tpm: number | null }>;
+  /** IP allow-list check (null: any IP). */
+  ipAllowed: ((ip: string) => boolean) | null;
+}
+
+/** Compiles an IP / CIDR allow-list; throws on an entry that is neither. */
+export function compileIpAllowList(list: string[]): ((ip: string) => boolean) | null {
+  if (!list.length) return null;
+  const trust = proxyaddr.compile(list);
+  return (ip: string) => {
+    try {
+      return trust(ip, 0);
+    } catch {
+      return false;
+    }
+  };
 }
 
 export type ApiKeyCheck =
@@ -37,6 +58,28 @@ export type ApiKeyCheck =
       code: 'invalid_api_key' | 'api_key_disabled' | 'api_key_expired';
       message: string;
     };
+
+/** Rate limits are an admin's decision; the owner may still set the IP allow-list. */
+function checkLimits(actor: AuthUser, dto: KeyLimitsDto): void {
+  const limits = dto.rpmLimit !== undefined || dto.tpmLimit !== undefined || dto.modelLimits !== undefined;
+  if (limits && actor.role !== 'admin') throw new ForbiddenException('Only admins set rate limits on keys');
+  if (dto.allowedIps?.length) {
+    try {
+      proxyaddr.compile(dto.allowedIps);
+    } catch (e) {
+      throw new BadRequestException(`allowedIps: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** A stored allow-list that no longer compiles locks the key rather than opening it. */
+function safeAllowList(list: string[]): ((ip: string) => boolean) | null {
+  try {
+    return compileIpAllowList(list);
+  } catch {
+    return () => false;
+  }
+}
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -134,6 +177,12 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       role: row.user.role,
       allowedModels: row.allowedModels,
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      rpmLimit: row.rpmLimit,
+      tpmLimit: row.tpmLimit,
+      modelLimits: new Map(
+        (row.modelLimits ?? []).map((l) => [l.model, { rpm: l.rpm ?? null, tpm: l.tpm ?? null }]),
+      ),
+      ipAllowed: safeAllowList(row.allowedIps ?? []),
       // A disabled owner disables their keys.
       enabled: row.enabled && !row.user.disabled,
     };
@@ -174,6 +223,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async create(actor: AuthUser, dto: CreateApiKeyDto): Promise<{ key: ApiKey; secret: string }> {
+    checkLimits(actor, dto);
     let userId = actor.id;
     if (dto.userId && dto.userId !== actor.id) {
       if (actor.role !== 'admin') throw new ForbiddenException('Only admins create keys for other users');
@@ -192,6 +242,10 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         enabled: true,
         lastUsedAt: null,
+        rpmLimit: dto.rpmLimit ?? null,
+        tpmLimit: dto.tpmLimit ?? null,
+        modelLimits: dto.modelLimits ?? [],
+        allowedIps: dto.allowedIps ?? [],
       }),
     );
     void this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
@@ -199,8 +253,13 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async update(actor: AuthUser, id: string, dto: UpdateApiKeyDto): Promise<ApiKey> {
+    checkLimits(actor, dto);
     const key = await this.get(actor, id);
     if (dto.name !== undefined) key.name = dto.name;
+    if (dto.rpmLimit !== undefined) key.rpmLimit = dto.rpmLimit;
+    if (dto.tpmLimit !== undefined) key.tpmLimit = dto.tpmLimit;
+    if (dto.modelLimits !== undefined) key.modelLimits = dto.modelLimits;
+    if (dto.allowedIps !== undefined) key.allowedIps = dto.allowedIps;
     if (dto.enabled !== undefined) key.enabled = dto.enabled;
     if (dto.allowedModels !== undefined) key.allowedModels = dto.allowedModels;
     if (dto.expiresAt !== undefined) key.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);

@@ -23,6 +23,9 @@ export class AppConfig {
   readonly jwtRefreshTtl: number;
   readonly loginThrottle: { limit: number; ttlSeconds: number };
   readonly bcryptRounds: number;
+  /** IP lock-out after repeated bad API keys (threshold 0 = off). */
+  readonly badKeyLockout: { threshold: number; windowMs: number; durationMs: number };
+  readonly budgetReserveOutputTokens: number;
   readonly swaggerEnabled: boolean;
   readonly demo: boolean;
   readonly logRetentionDays: number;
@@ -55,6 +58,12 @@ export class AppConfig {
     this.jwtRefreshTtl = env.JWT_REFRESH_TTL;
     this.loginThrottle = { limit: env.LOGIN_THROTTLE_LIMIT, ttlSeconds: env.LOGIN_THROTTLE_TTL };
     this.bcryptRounds = env.BCRYPT_ROUNDS;
+    this.badKeyLockout = {
+      threshold: env.BAD_KEY_LOCKOUT_THRESHOLD,
+      windowMs: env.BAD_KEY_LOCKOUT_WINDOW * 1000,
+      durationMs: env.BAD_KEY_LOCKOUT_DURATION * 1000,
+    };
+    this.budgetReserveOutputTokens = env.BUDGET_RESERVE_OUTPUT_TOKENS;
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;

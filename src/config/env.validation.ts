@@ -127,6 +127,28 @@ export class EnvironmentVariables {
   @Max(15, { message: 'BCRYPT_ROUNDS must be an integer between 4 and 15' })
   BCRYPT_ROUNDS = 12;
 
+  /** Lock an IP out of the gateway after this many bad API keys within the window (0 = off). */
+  @Transform(toInt)
+  @IsInt({ message: 'BAD_KEY_LOCKOUT_THRESHOLD must be an integer of 0 (off) or more' })
+  @Min(0, { message: 'BAD_KEY_LOCKOUT_THRESHOLD must be an integer of 0 (off) or more' })
+  BAD_KEY_LOCKOUT_THRESHOLD = 0;
+
+  @Transform(toInt)
+  @IsInt({ message: 'BAD_KEY_LOCKOUT_WINDOW must be a number of seconds (1 or more)' })
+  @Min(1, { message: 'BAD_KEY_LOCKOUT_WINDOW must be a number of seconds (1 or more)' })
+  BAD_KEY_LOCKOUT_WINDOW = 300;
+
+  @Transform(toInt)
+  @IsInt({ message: 'BAD_KEY_LOCKOUT_DURATION must be a number of seconds (1 or more)' })
+  @Min(1, { message: 'BAD_KEY_LOCKOUT_DURATION must be a number of seconds (1 or more)' })
+  BAD_KEY_LOCKOUT_DURATION = 900;
+
+  /** Output tokens assumed when reserving budget for a request that sets no max_tokens. */
+  @Transform(toInt)
+  @IsInt({ message: 'BUDGET_RESERVE_OUTPUT_TOKENS must be an integer of 0 or more' })
+  @Min(0, { message: 'BUDGET_RESERVE_OUTPUT_TOKENS must be an integer of 0 or more' })
+  BUDGET_RESERVE_OUTPUT_TOKENS = 1024;
+
   @Transform(toBool)
   @IsBoolean({ message: 'SWAGGER_ENABLED must be true or false' })
   SWAGGER_ENABLED = true;

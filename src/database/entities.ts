@@ -1,5 +1,8 @@
 import { ApiKey } from '../api-keys/api-key.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
+import { Budget } from '../billing/budget.entity';
+import { Price } from '../billing/price.entity';
+import { UsageLedgerEntry } from '../billing/usage-ledger.entity';
 import { RequestLog } from '../logs/request-log.entity';
 import { Model, ModelRoute } from '../models/model.entity';
 import { Provider, ProviderCredential } from '../providers/provider.entity';
@@ -17,4 +20,7 @@ export const entities = [
   Model,
   ModelRoute,
   RequestLog,
+  Price,
+  Budget,
+  UsageLedgerEntry,
 ];

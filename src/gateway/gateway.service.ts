@@ -5,6 +5,10 @@ import proxyaddr from 'proxy-addr';
 import { createParser, EventSourceMessage } from 'eventsource-parser';
 import { extractApiKey } from '../api-keys/api-key-auth';
 import { ApiKeysService, ResolvedApiKey } from '../api-keys/api-keys.service';
+import { Admission, BillingService } from '../billing/billing.service';
+import { IpLockService } from '../billing/ip-lock.service';
+import { ApiKeyInvalidEvent, DomainEvents, RequestCompletedEvent } from '../common/events/domain-events';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { errorBody } from '../common/http/protocol-errors';
 import { AppConfig } from '../config/app-config';
 import { LogWriter } from '../logs/log-writer.service';
@@ -62,6 +66,14 @@ interface Ctx {
   responseBody?: string;
   abort: AbortController;
   clientGone: boolean;
+  /** Size of the request body (cheap input-token estimate for limits and budgets). */
+  bodyBytes: number;
+  /** The parsed request (to count input tokens of a request that ended before the upstream reported usage). */
+  body?: Json;
+  canonical?: CanonicalRequest;
+  admission: Admission | null;
+  costUsd: number;
+  ip?: string | null;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -92,6 +104,9 @@ export class GatewayService {
     private readonly routing: RoutingService,
     private readonly logs: LogWriter,
     private readonly metrics: MetricsService,
+    private readonly billing: BillingService,
+    private readonly ipLock: IpLockService,
+    private readonly events: EventEmitter2,
     config: AppConfig,
   ) {
     this.bodyCap = config.logBodies;
@@ -127,6 +142,9 @@ export class GatewayService {
       status: 200,
       abort: new AbortController(),
       clientGone: false,
+      bodyBytes: 0,
+      admission: null,
+      costUsd: 0,
     };
     res.setHeader('x-request-id', ctx.requestId);
     res.on('close', () => {
@@ -136,13 +154,33 @@ export class GatewayService {
       }
     });
     try {
-      const auth = await this.keys.authenticate(extractApiKey(req.headers, req.url));
-      if (!auth.ok) throw new GatewayError(auth.status, auth.message, auth.code);
+      if (this.ipLock.enabled) {
+        const wait = this.ipLock.lockedFor(this.ipOf(ctx) ?? '');
+        if (wait)
+          throw new GatewayError(
+            429,
+            'Too many requests with invalid API keys from this address; try again later',
+            'ip_locked',
+            undefined,
+            { 'retry-after': String(wait) },
+          );
+      }
+      const presented = extractApiKey(req.headers, req.url);
+      const auth = await this.keys.authenticate(presented);
+      if (!auth.ok) {
+        this.badKey(ctx, presented, auth.code);
+        throw new GatewayError(auth.status, auth.message, auth.code);
+      }
       ctx.key = auth.key;
+      if (auth.key.ipAllowed && !auth.key.ipAllowed(this.ipOf(ctx) ?? '')) {
+        throw new GatewayError(403, 'This API key may not be used from this IP address', 'ip_not_allowed');
+      }
       if (route.op === 'models') return this.listModels(ctx);
       const raw = await readBody(req, MAX_BODY);
+      ctx.bodyBytes = raw.length;
       if (this.bodyCap) ctx.requestBody = raw.subarray(0, this.bodyCap).toString('utf8');
       const body = parseJsonObject(raw);
+      ctx.body = body;
       if (route.op === 'count_tokens') return this.countTokens(ctx, body);
       await this.proxy(ctx, route.op, body);
     } catch (e) {
@@ -243,7 +281,9 @@ export class GatewayService {
       ctx.stream = canonical.stream;
     }
     const model = this.resolveModel(ctx, name, op === 'embeddings' ? 'embedding' : 'chat');
+    ctx.canonical = canonical;
     const key = ctx.key!;
+    await this.admit(ctx, model, canonical);
     const stickyKey = (ctx.req.headers['x-session-id'] as string | undefined) ?? key.id;
 
     let candidates: Candidate[];
@@ -754,6 +794,75 @@ export class GatewayService {
     this.json(ctx, status, body);
   }
 
+  /** Rate limits and the budget reservation; rate-limit headers go on every answer of a limited key. */
+  private async admit(ctx: Ctx, model: RuntimeModel, canonical: CanonicalRequest | undefined): Promise<void> {
+    const b = ctx.body ?? {};
+    const gen = b.generationConfig as Json | undefined;
+    const maxOut = [
+      canonical?.maxTokens,
+      b.max_completion_tokens,
+      b.max_tokens,
+      b.max_output_tokens,
+      gen?.maxOutputTokens,
+    ].find((v): v is number => typeof v === 'number' && v > 0);
+    // ~4 bytes of JSON per token: cheap, and on the high side for prompts (which is what a reservation wants).
+    const r = await this.billing.admit(ctx.key!, model, () => Math.ceil(ctx.bodyBytes / 4), maxOut);
+    for (const [k, v] of Object.entries(r.headers)) ctx.res.setHeader(k, v);
+    if (!r.ok) throw new GatewayError(r.status, r.message, r.code);
+    ctx.admission = r.admission;
+  }
+
+  private ipOf(ctx: Ctx): string | null {
+    if (ctx.ip === undefined) ctx.ip = this.clientIp(ctx.req);
+    return ctx.ip;
+  }
+
+  /** A bad key: counted towards the IP lock-out and announced (alerts). */
+  private badKey(ctx: Ctx, presented: string | undefined, reason: string): void {
+    const ip = this.ipOf(ctx);
+    const event: ApiKeyInvalidEvent = {
+      ip,
+      keyPrefix: presented ? presented.slice(0, 10) : null,
+      reason,
+      at: new Date(),
+    };
+    this.events.emit(DomainEvents.ApiKeyInvalid, event);
+    if (ip && this.ipLock.enabled)
+      this.ipLock.recordFailure(ip).catch((e: Error) => this.logger.warn(`ip lock: ${e.message}`));
+  }
+
+  /**
+   * Bills the request once, whatever its outcome. A request cut short (client gone, stream broken)
+   * before the upstream reported usage is billed for its counted prompt and the output relayed so far.
+   */
+  private bill(ctx: Ctx): void {
+    if (!ctx.key || !ctx.model) return;
+    if (ctx.chosen) {
+      let u = ctx.usage;
+      if (!u.outputTokens && ctx.outputText)
+        u = { ...u, outputTokens: countTokens(ctx.outputText), estimated: true };
+      if (!u.inputTokens && (u.outputTokens || ctx.status >= 400)) {
+        const input = ctx.canonical
+          ? countCanonicalTokens(ctx.canonical)
+          : countTokens(promptText(ctx.body ?? {}) || geminiEmbedText(ctx.body ?? {}));
+        u = { ...u, inputTokens: input, estimated: true };
+      }
+      ctx.usage = u;
+    }
+    ctx.costUsd = this.billing.settle(
+      {
+        requestId: ctx.requestId,
+        key: ctx.key,
+        model: ctx.model.name,
+        chosen: ctx.chosen
+          ? { providerId: ctx.chosen.route.provider.id, upstreamModel: ctx.chosen.route.upstreamModel }
+          : null,
+        usage: ctx.usage,
+      },
+      ctx.admission,
+    );
+  }
+
   private clientIp(req: IncomingMessage): string | null {
     try {
       return proxyaddr(req, this.trust).slice(0, 64);
@@ -770,6 +879,7 @@ export class GatewayService {
         ctx.usage = { ...emptyUsage(), outputTokens: countTokens(ctx.outputText), estimated: true };
       }
     }
+    this.bill(ctx);
     const ua = ctx.req.headers['user-agent'];
     const latencyMs = Math.round(performance.now() - ctx.started);
     this.metrics.observe({
@@ -810,14 +920,34 @@ export class GatewayService {
       outputTokens: ctx.usage.outputTokens,
       cachedTokens: ctx.usage.cachedTokens,
       reasoningTokens: ctx.usage.reasoningTokens,
+      costUsd: ctx.costUsd,
       usageEstimated: ctx.usage.estimated,
-      clientIp: this.clientIp(ctx.req),
+      clientIp: this.ipOf(ctx),
       userAgent: typeof ua === 'string' ? ua.slice(0, 300) : null,
       error: ctx.error?.slice(0, 2000) ?? null,
       droppedFields: ctx.dropped,
       requestBody: ctx.requestBody ?? null,
       responseBody: this.bodyCap ? (ctx.responseBody ?? ctx.outputText.slice(0, this.bodyCap)) : null,
     });
+    if (this.events.hasListeners(DomainEvents.RequestCompleted)) {
+      const done: RequestCompletedEvent = {
+        requestId: ctx.requestId,
+        at: new Date(),
+        tenantId: ctx.key?.tenantId ?? null,
+        userId: ctx.key?.userId ?? null,
+        apiKeyId: ctx.key?.id ?? null,
+        model: ctx.model?.name ?? null,
+        providerId: ctx.chosen?.route.provider.id ?? null,
+        providerName: ctx.chosen?.route.provider.name ?? null,
+        status: ctx.status,
+        latencyMs,
+        ttftMs: ctx.ttftMs,
+        inputTokens: ctx.usage.inputTokens,
+        outputTokens: ctx.usage.outputTokens,
+        costUsd: ctx.costUsd,
+      };
+      this.events.emit(DomainEvents.RequestCompleted, done);
+    }
   }
 }
 

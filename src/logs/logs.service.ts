@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
 import type { AuthUser } from '../auth/decorators';
+import { csvCell } from '../common/csv';
 import { LogQueryDto, StatsView } from './dto/logs.dto';
 import { RequestLog } from './request-log.entity';
 
@@ -27,14 +28,6 @@ const CSV_COLUMNS: (keyof RequestLog)[] = [
   'clientIp',
   'error',
 ];
-
-function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = v instanceof Date ? v.toISOString() : String(v);
-  // Quote, and neutralise spreadsheet formulas.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** Reading request logs and the dashboard statistics derived from them. */
 @Injectable()

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { numericTransformer } from '../common/numeric';
 
 export interface AttemptRecord {
   provider: string;
@@ -78,6 +79,10 @@ export class RequestLog {
 
   @Column({ type: 'int', default: 0 })
   cachedTokens: number;
+
+  /** Cost in USD from the price table (0 when no price is known). */
+  @Column({ type: 'numeric', precision: 18, scale: 9, default: 0, transformer: numericTransformer })
+  costUsd: number;
 
   @Column({ type: 'int', default: 0 })
   reasoningTokens: number;

@@ -1,18 +1,95 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   MaxLength,
+  Min,
   MinLength,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 
-export class CreateApiKeyDto {
+/** A per-model rate limit on a key (on top of the key's own). */
+export class ModelLimitDto {
+  @ApiProperty({ example: 'gpt-4o' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  model: string;
+
+  @ApiPropertyOptional({ example: 20, nullable: true, description: 'Requests per minute for this model' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rpm?: number | null;
+
+  @ApiPropertyOptional({ example: 40000, nullable: true, description: 'Tokens per minute for this model' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  tpm?: number | null;
+}
+
+/** Limits and network rules of a key; only admins may set them. */
+export class KeyLimitsDto {
+  @ApiPropertyOptional({
+    example: 60,
+    nullable: true,
+    description: 'Requests per minute (null: unlimited). Admins only.',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  rpmLimit?: number | null;
+
+  @ApiPropertyOptional({
+    example: 100000,
+    nullable: true,
+    description: 'Tokens per minute (null: unlimited). Admins only.',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  tpmLimit?: number | null;
+
+  @ApiPropertyOptional({ type: [ModelLimitDto], description: 'Per-model limits. Admins only.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => ModelLimitDto)
+  modelLimits?: ModelLimitDto[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['203.0.113.7', '10.0.0.0/8'],
+    description: 'Client IPs or CIDR ranges allowed to use the key; empty = any',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  allowedIps?: string[];
+}
+
+export class CreateApiKeyDto extends KeyLimitsDto {
   @ApiProperty({ example: 'ci-pipeline', maxLength: 100 })
   @IsString()
   @MinLength(1)
@@ -42,7 +119,7 @@ export class CreateApiKeyDto {
   expiresAt?: string;
 }
 
-export class UpdateApiKeyDto {
+export class UpdateApiKeyDto extends KeyLimitsDto {
   @ApiPropertyOptional({ example: 'renamed-key' })
   @IsOptional()
   @IsString()
@@ -89,6 +166,10 @@ export class ApiKeyView {
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: Date | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ type: Number, nullable: true, example: 60 }) rpmLimit: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: null }) tpmLimit: number | null;
+  @ApiProperty({ type: [ModelLimitDto] }) modelLimits: ModelLimitDto[];
+  @ApiProperty({ type: [String], example: [] }) allowedIps: string[];
 }
 
 export class CreatedApiKeyView extends ApiKeyView {
