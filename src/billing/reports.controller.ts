@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -56,7 +56,7 @@ export class ReportsController {
     r: ReportView,
     format: string | undefined,
     res: Response,
-  ): ReportView | string | void {
+  ): ReportView | string | StreamableFile {
     const name = `${kind}-report-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}`;
     if (format === 'csv') {
       res.setHeader('content-type', 'text/csv; charset=utf-8');
@@ -64,10 +64,10 @@ export class ReportsController {
       return this.reports.csv(r);
     }
     if (format === 'pdf') {
-      res.setHeader('content-type', 'application/pdf');
-      res.setHeader('content-disposition', `attachment; filename="${name}.pdf"`);
-      this.reports.pdf(r).pipe(res);
-      return;
+      return new StreamableFile(this.reports.pdf(r), {
+        type: 'application/pdf',
+        disposition: `attachment; filename="${name}.pdf"`,
+      });
     }
     return r;
   }
