@@ -70,7 +70,11 @@ export function errorBody(protocol: Protocol, e: ErrorDetails): Record<string, u
       return {
         error: {
           message: e.message,
-          type: OPENAI_TYPES[e.status] ?? (e.status >= 500 ? 'server_error' : 'invalid_request_error'),
+          // OpenAI reports an exhausted quota as its own type (429 insufficient_quota).
+          type:
+            e.code === 'insufficient_quota'
+              ? 'insufficient_quota'
+              : (OPENAI_TYPES[e.status] ?? (e.status >= 500 ? 'server_error' : 'invalid_request_error')),
           param: null,
           code: e.code ?? null,
         },
