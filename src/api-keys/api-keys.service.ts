@@ -211,7 +211,8 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     return actor.role === 'admin' ? {} : { userId: actor.id };
   }
 
-  list(actor: AuthUser, userId?: string): Promise<ApiKey[]> {
+  async list(actor: AuthUser, userId?: string): Promise<ApiKey[]> {
+    if (userId && actor.role !== 'admin' && userId !== actor.id) return []; // others' keys: none of yours
     const where = { ...(userId ? { userId } : {}), ...this.scope(actor) };
     return this.keys.find({ where, order: { createdAt: 'DESC' } });
   }

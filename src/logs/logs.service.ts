@@ -24,6 +24,7 @@ const CSV_COLUMNS: (keyof RequestLog)[] = [
   'outputTokens',
   'cachedTokens',
   'reasoningTokens',
+  'costUsd',
   'usageEstimated',
   'clientIp',
   'error',
@@ -89,9 +90,18 @@ export class LogsService {
       .addSelect('COUNT(*) FILTER (WHERE l.status < 400)', 'ok')
       .addSelect('COALESCE(SUM(l.inputTokens), 0)', 'input')
       .addSelect('COALESCE(SUM(l.outputTokens), 0)', 'output')
+      .addSelect('COALESCE(SUM(l.costUsd), 0)', 'cost')
       .addSelect('COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY l.latencyMs), 0)', 'p50')
       .addSelect('COALESCE(percentile_cont(0.95) WITHIN GROUP (ORDER BY l.latencyMs), 0)', 'p95')
-      .getRawOne<{ requests: string; ok: string; input: string; output: string; p50: string; p95: string }>();
+      .getRawOne<{
+        requests: string;
+        ok: string;
+        input: string;
+        output: string;
+        cost: string;
+        p50: string;
+        p95: string;
+      }>();
     const byModel = await base()
       .select("COALESCE(l.model, '(none)')", 'model')
       .addSelect('COUNT(*)', 'requests')
@@ -108,6 +118,16 @@ export class LogsService {
       .orderBy('2', 'DESC')
       .limit(50)
       .getRawMany<{ provider: string; requests: string; errors: string }>();
+    const byKey = await base()
+      .innerJoin('api_keys', 'k', 'k.id = l.apiKeyId')
+      .select('l.apiKeyId', 'id')
+      .addSelect('MAX(k.name)', 'name')
+      .addSelect('COUNT(*)', 'requests')
+      .addSelect('COALESCE(SUM(l.costUsd), 0)', 'cost')
+      .groupBy('l.apiKeyId')
+      .orderBy('3', 'DESC')
+      .limit(10)
+      .getRawMany<{ id: string; name: string; requests: string; cost: string }>();
     const requests = Number(totals?.requests ?? 0);
     return {
       since: since.toISOString(),
@@ -115,6 +135,7 @@ export class LogsService {
       successRate: requests ? Number(totals!.ok) / requests : 1,
       inputTokens: Number(totals?.input ?? 0),
       outputTokens: Number(totals?.output ?? 0),
+      costUsd: Number(totals?.cost ?? 0),
       latencyP50Ms: Math.round(Number(totals?.p50 ?? 0)),
       latencyP95Ms: Math.round(Number(totals?.p95 ?? 0)),
       byModel: byModel.map((r) => ({
@@ -126,6 +147,12 @@ export class LogsService {
         provider: r.provider,
         requests: Number(r.requests),
         errors: Number(r.errors),
+      })),
+      byKey: byKey.map((r) => ({
+        apiKeyId: r.id,
+        name: r.name,
+        requests: Number(r.requests),
+        costUsd: Number(r.cost),
       })),
     };
   }

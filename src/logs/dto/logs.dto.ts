@@ -72,10 +72,13 @@ export class StatsView {
   @ApiProperty({ example: 0.991 }) successRate: number;
   @ApiProperty({ example: 120000 }) inputTokens: number;
   @ApiProperty({ example: 45000 }) outputTokens: number;
+  @ApiProperty({ example: 1.2345, description: 'Cost in USD from the price table' }) costUsd: number;
   @ApiProperty({ example: 420 }) latencyP50Ms: number;
   @ApiProperty({ example: 1900 }) latencyP95Ms: number;
   @ApiProperty({ example: [{ model: 'gpt-4o', requests: 900, errors: 3 }] })
   byModel: { model: string; requests: number; errors: number }[];
   @ApiProperty({ example: [{ provider: 'openai-main', requests: 700, errors: 1 }] })
   byProvider: { provider: string; requests: number; errors: number }[];
+  @ApiProperty({ example: [{ apiKeyId: '3f0c…', name: 'ci-pipeline', requests: 300, costUsd: 0.42 }] })
+  byKey: { apiKeyId: string; name: string; requests: number; costUsd: number }[];
 }
