@@ -204,6 +204,49 @@ describe('billing: cost on every request, the usage ledger, reports (e2e)', () =
     expect(log.costUsd).toBeCloseTo(expectedCost(log.inputTokens, log.outputTokens), 9);
   });
 
+  it('lowest-cost routing ranks routes by the price table and follows price changes', async () => {
+    const pa = await g.provider({
+      name: 'cost-a',
+      type: 'mock',
+      baseUrl: 'http://a.invalid',
+      credentials: [{ key: 'mock-key-a-0001' }],
+    });
+    const pb = await g.provider({
+      name: 'cost-b',
+      type: 'mock',
+      baseUrl: 'http://b.invalid',
+      credentials: [{ key: 'mock-key-b-0001' }],
+    });
+    await g.model({
+      name: 'm-cheap',
+      strategy: 'lowest-cost',
+      routes: [
+        { providerId: pa, upstreamModel: 'cheap-a' },
+        { providerId: pb, upstreamModel: 'cheap-b' },
+      ],
+    });
+    await g.t.http
+      .post('/api/prices')
+      .set(auth())
+      .send({ model: 'cheap-a', inputPerM: 5, outputPerM: 20 })
+      .expect(201);
+    const b = await g.t.http
+      .post('/api/prices')
+      .set(auth())
+      .send({ model: 'cheap-b', inputPerM: 1, outputPerM: 2 })
+      .expect(201);
+    const provider = async () => {
+      const res = await chat('m-cheap', false);
+      expect(res.status).toBe(200);
+      await res.text();
+      const logs = await g.logs();
+      return logs[logs.length - 1].providerName;
+    };
+    expect(await provider()).toBe('cost-b');
+    await g.t.http.patch(`/api/prices/${b.body.id}`).set(auth()).send({ inputPerM: 50 }).expect(200);
+    expect(await provider()).toBe('cost-a');
+  });
+
   it('reports: totals equal the sum of the ledger rows, in JSON, CSV and PDF', async () => {
     const rows = await ledger();
     const sum = rows.reduce((a, r) => a + r.costUsd, 0);

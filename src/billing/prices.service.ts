@@ -26,6 +26,7 @@ export const seedPrices: SeedPrice[] = seed.prices;
 @Injectable()
 export class PricesService implements OnModuleInit {
   private index = new Map<string, Price[]>();
+  private readonly listeners: (() => unknown)[] = [];
 
   constructor(
     @InjectRepository(Price) private readonly prices: Repository<Price>,
@@ -33,8 +34,25 @@ export class PricesService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.bus.on(TOPIC, () => this.reload());
+    this.bus.on(TOPIC, async () => {
+      await this.reload();
+      await Promise.all(this.listeners.map((fn) => fn()));
+    });
     await this.reload();
+  }
+
+  /** Runs `fn` after every price change has been loaded (routing re-ranks lowest-cost routes). */
+  onChanged(fn: () => unknown): void {
+    this.listeners.push(fn);
+  }
+
+  /**
+   * A route's blended price in USD per 1M tokens (3 parts input to 1 part output, a typical chat
+   * mix) for the `lowest-cost` strategy; undefined when the table has no price for it.
+   */
+  blended(publicModel: string, providerId: string, upstreamModel: string): number | undefined {
+    const p = this.lookup(publicModel, { providerId, model: upstreamModel });
+    return p ? (3 * p.inputPerM + p.outputPerM) / 4 : undefined;
   }
 
   async reload(): Promise<void> {

@@ -38,7 +38,14 @@ const model = (routes: RuntimeRoute[], maxAttempts = 5): RuntimeModel => ({
 });
 
 describe('RoutingService.plan (failover order)', () => {
-  const svc = new RoutingService({} as never, {} as never, { on: () => undefined } as never);
+  const svc = new RoutingService(
+    {} as never,
+    {} as never,
+    { on: () => undefined } as never,
+    {
+      onChanged: () => undefined,
+    } as never,
+  );
   beforeEach(() => svc.clearCooldowns());
 
   it('orders by the strategy, then moves cooling targets to the back, soonest recovery first', () => {

@@ -1,4 +1,5 @@
 import { HttpException, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { PricesService } from '../billing/prices.service';
 import { CacheBus } from '../common/redis/cache-bus.service';
 import { MODELS_CHANGED, ModelsService } from '../models/models.service';
 import { PROVIDERS_CHANGED, ProvidersService } from '../providers/providers.service';
@@ -30,11 +31,13 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
     private readonly models: ModelsService,
     private readonly providers: ProvidersService,
     private readonly bus: CacheBus,
+    private readonly prices: PricesService,
   ) {}
 
   onModuleInit(): void {
     this.bus.on(PROVIDERS_CHANGED, () => this.rebuild());
     this.bus.on(MODELS_CHANGED, () => this.rebuild());
+    this.prices.onChanged(() => this.rebuild());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -91,7 +94,8 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
             vision: r.supportsVision,
           },
           headerPassthrough: r.headerPassthrough,
-          cost: r.cost,
+          // The price table wins; the route's own `cost` covers models without a price.
+          cost: this.prices.blended(m.name, provider.id, r.upstreamModel) ?? r.cost,
         });
       }
       table.set(m.name, {
