@@ -21,10 +21,10 @@ export class Billing1795640667842 implements MigrationInterface {
       `CREATE UNIQUE INDEX "IDX_e42b7505f12e8adf6d0ddfdff1" ON "budgets" ("scope", "scope_id", "period") `,
     );
     await queryRunner.query(
-      `CREATE TABLE "prices" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "model" character varying(200) NOT NULL, "provider_id" uuid, "input_per_m" numeric(14,6) NOT NULL, "output_per_m" numeric(14,6) NOT NULL, "cached_input_per_m" numeric(14,6), "reasoning_per_m" numeric(14,6), "effective_from" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT '1970-01-01T00:00:00Z', "note" character varying(300), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_2e40b9e4e631a53cd514d82ccd2" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "prices" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "model" character varying(200) NOT NULL, "provider_id" uuid, "input_per_m" numeric(14,6) NOT NULL, "output_per_m" numeric(14,6) NOT NULL, "cached_input_per_m" numeric(14,6), "reasoning_per_m" numeric(14,6), "effective_from" TIMESTAMP WITH TIME ZONE NOT NULL, "note" character varying(300), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_2e40b9e4e631a53cd514d82ccd2" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
-      `CREATE UNIQUE INDEX "IDX_f88635d943b844ca12d3361774" ON "prices" ("model", "provider_id", "effective_from") NULLS NOT DISTINCT`,
+      `CREATE UNIQUE INDEX "UQ_prices_model_provider_from" ON "prices" ("model", "provider_id", "effective_from") NULLS NOT DISTINCT`,
     );
     await queryRunner.query(
       `CREATE TABLE "usage_ledger" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "request_id" character varying(128) NOT NULL, "tenant_id" uuid, "user_id" uuid, "api_key_id" uuid, "model" character varying(200) NOT NULL, "provider_id" uuid, "upstream_model" character varying(200), "input_tokens" integer NOT NULL DEFAULT '0', "output_tokens" integer NOT NULL DEFAULT '0', "cached_tokens" integer NOT NULL DEFAULT '0', "reasoning_tokens" integer NOT NULL DEFAULT '0', "cost_usd" numeric(18,9) NOT NULL DEFAULT '0', "estimated" boolean NOT NULL DEFAULT false, "price_id" uuid, CONSTRAINT "PK_6fc3c8ac6eced66d0a08665aa4f" PRIMARY KEY ("id"))`,
@@ -49,7 +49,7 @@ export class Billing1795640667842 implements MigrationInterface {
     // The shipped list prices (src/billing/seed-prices.json); editable afterwards through /api/prices.
     for (const p of seed.prices as SeedPrice[]) {
       await queryRunner.query(
-        `INSERT INTO "prices" ("model", "input_per_m", "output_per_m", "cached_input_per_m", "reasoning_per_m", "note") VALUES ($1, $2, $3, $4, $5, 'seed list price')`,
+        `INSERT INTO "prices" ("model", "input_per_m", "output_per_m", "cached_input_per_m", "reasoning_per_m", "effective_from", "note") VALUES ($1, $2, $3, $4, $5, 'epoch', 'seed list price')`,
         [p.model, p.inputPerM, p.outputPerM, p.cachedInputPerM ?? null, p.reasoningPerM ?? null],
       );
     }
@@ -66,7 +66,7 @@ export class Billing1795640667842 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."IDX_60362963f070cd7d633fe960fe"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_cc1737c3e72d22d59a58aea738"`);
     await queryRunner.query(`DROP TABLE "usage_ledger"`);
-    await queryRunner.query(`DROP INDEX "public"."IDX_f88635d943b844ca12d3361774"`);
+    await queryRunner.query(`DROP INDEX "public"."UQ_prices_model_provider_from"`);
     await queryRunner.query(`DROP TABLE "prices"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_e42b7505f12e8adf6d0ddfdff1"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_9057940c4364457372df6b57ed"`);

@@ -10,6 +10,10 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity';
 
+/** What a key may be used for: chat (Chat Completions, Responses, Messages, generateContent, token counts), legacy completions, embeddings, model lists, its own usage. */
+export const KEY_SCOPES = ['chat', 'completions', 'embeddings', 'models', 'usage'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
 export interface KeyModelLimit {
   model: string;
   rpm?: number | null;
@@ -62,6 +66,10 @@ export class ApiKey {
   /** Extra limits per public model. */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   modelLimits: KeyModelLimit[];
+
+  /** Gateway operations the key may call (KEY_SCOPES); empty = all. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  scopes: string[];
 
   /** Client IPs / CIDR ranges allowed to use the key; empty = any. */
   @Column({ type: 'text', array: true, default: () => "'{}'" })

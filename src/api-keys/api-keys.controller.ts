@@ -50,6 +50,7 @@ function toView(k: ApiKey): ApiKeyView {
     tpmLimit: k.tpmLimit,
     modelLimits: k.modelLimits,
     allowedIps: k.allowedIps,
+    scopes: k.scopes,
   };
 }
 
@@ -97,6 +98,22 @@ export class ApiKeysController {
     @Body() dto: UpdateApiKeyDto,
   ): Promise<ApiKeyView> {
     return toView(await this.keys.update(user, id, dto));
+  }
+
+  @Post(':id/rotate')
+  @Roles('admin', 'member')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Rotate: a new secret for the same key (settings, budgets and history stay); the old secret stops working at once',
+  })
+  @ApiOkResponse({ type: CreatedApiKeyView })
+  async rotate(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<CreatedApiKeyView> {
+    const { key, secret } = await this.keys.rotate(user, id);
+    return { ...toView(key), key: secret };
   }
 
   @Delete(':id')

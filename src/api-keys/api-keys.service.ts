@@ -33,6 +33,8 @@ export interface ResolvedApiKey {
   tpmLimit: number | null;
   /** Per-model limits by public model name. */
   modelLimits: Map<string, { rpm: number | null; tpm: number | null }>;
+  /** Allowed operations (null: all). */
+  scopes: ReadonlySet<string> | null;
   /** IP allow-list check (null: any IP). */
   ipAllowed: ((ip: string) => boolean) | null;
 }
@@ -183,6 +185,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         (row.modelLimits ?? []).map((l) => [l.model, { rpm: l.rpm ?? null, tpm: l.tpm ?? null }]),
       ),
       ipAllowed: safeAllowList(row.allowedIps ?? []),
+      scopes: row.scopes?.length ? new Set(row.scopes) : null,
       // A disabled owner disables their keys.
       enabled: row.enabled && !row.user.disabled,
     };
@@ -247,6 +250,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         tpmLimit: dto.tpmLimit ?? null,
         modelLimits: dto.modelLimits ?? [],
         allowedIps: dto.allowedIps ?? [],
+        scopes: dto.scopes ?? [],
       }),
     );
     void this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
@@ -261,12 +265,30 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     if (dto.tpmLimit !== undefined) key.tpmLimit = dto.tpmLimit;
     if (dto.modelLimits !== undefined) key.modelLimits = dto.modelLimits;
     if (dto.allowedIps !== undefined) key.allowedIps = dto.allowedIps;
+    if (dto.scopes !== undefined) key.scopes = dto.scopes;
     if (dto.enabled !== undefined) key.enabled = dto.enabled;
     if (dto.allowedModels !== undefined) key.allowedModels = dto.allowedModels;
     if (dto.expiresAt !== undefined) key.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
     await this.keys.save(key);
     await this.invalidate(id);
     return this.get(actor, id);
+  }
+
+  /** A new secret for the same key (settings, budgets and usage history stay); the old one stops working at once. */
+  async rotate(actor: AuthUser, id: string): Promise<{ key: ApiKey; secret: string }> {
+    await this.get(actor, id);
+    const old = await this.keys
+      .createQueryBuilder('k')
+      .addSelect('k.keyHash')
+      .where('k.id = :id', { id })
+      .getOneOrFail();
+    const secret = generateApiKeySecret();
+    const hash = hashApiKey(secret);
+    await this.keys.update({ id }, { keyHash: hash, prefix: secret.slice(0, 10) });
+    // After the write: no instance can re-cache the old secret as valid.
+    await this.bus.publish(TOPIC_KEY, old.keyHash);
+    await this.bus.publish(TOPIC_KEY, hash);
+    return { key: await this.get(actor, id), secret };
   }
 
   async remove(actor: AuthUser, id: string): Promise<void> {

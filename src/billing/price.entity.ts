@@ -7,7 +7,12 @@ import { numericTransformer } from '../common/numeric';
  * different `effectiveFrom` form its price history: the newest one that has started applies.
  */
 @Entity('prices')
-@Index(['model', 'providerId', 'effectiveFrom'], { unique: true })
+// Unique with NULLS NOT DISTINCT (one general price per model and start date), which TypeORM
+// cannot express: the Billing migration creates it, and the schema diff leaves it alone.
+@Index('UQ_prices_model_provider_from', ['model', 'providerId', 'effectiveFrom'], {
+  unique: true,
+  synchronize: false,
+})
 export class Price {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -32,7 +37,8 @@ export class Price {
   @Column({ type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericTransformer })
   reasoningPerM: number | null;
 
-  @Column({ type: 'timestamptz', default: () => "'1970-01-01T00:00:00Z'" })
+  /** Always set by the service (the epoch for "always"). */
+  @Column({ type: 'timestamptz' })
   effectiveFrom: Date;
 
   @Column({ type: 'varchar', length: 300, nullable: true })

@@ -1,4 +1,13 @@
-import { Controller, Get, Query, Req, Res, StreamableFile, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  ForbiddenException,
+  Get,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -109,6 +118,8 @@ export class UsageController {
     },
   })
   usage(@Req() req: ApiKeyRequest, @Query() q: KeyUsageQueryDto) {
+    const scopes = req.apiKey!.scopes;
+    if (scopes && !scopes.has('usage')) throw new ForbiddenException("This API key has no 'usage' scope");
     return this.reports.keyUsage(req.apiKey!.id, q.start_date, q.end_date);
   }
 }

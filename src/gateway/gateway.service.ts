@@ -175,6 +175,10 @@ export class GatewayService {
       if (auth.key.ipAllowed && !auth.key.ipAllowed(this.ipOf(ctx) ?? '')) {
         throw new GatewayError(403, 'This API key may not be used from this IP address', 'ip_not_allowed');
       }
+      const scope = route.op === 'count_tokens' ? 'chat' : route.op;
+      if (auth.key.scopes && !auth.key.scopes.has(scope)) {
+        throw new GatewayError(403, `This API key has no '${scope}' scope`, 'insufficient_scope');
+      }
       if (route.op === 'models') return this.listModels(ctx);
       const raw = await readBody(req, MAX_BODY);
       ctx.bodyBytes = raw.length;

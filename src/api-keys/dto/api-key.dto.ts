@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { KEY_SCOPES, type KeyScope } from '../api-key.entity';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsISO8601,
   IsOptional,
@@ -75,6 +77,18 @@ export class KeyLimitsDto {
   @ValidateNested({ each: true })
   @Type(() => ModelLimitDto)
   modelLimits?: ModelLimitDto[];
+
+  @ApiPropertyOptional({
+    enum: KEY_SCOPES,
+    isArray: true,
+    example: ['chat', 'models'],
+    description: 'Operations the key may call; empty = all',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(KEY_SCOPES.length)
+  @IsIn(KEY_SCOPES, { each: true })
+  scopes?: KeyScope[];
 
   @ApiPropertyOptional({
     type: [String],
@@ -170,6 +184,7 @@ export class ApiKeyView {
   @ApiProperty({ type: Number, nullable: true, example: null }) tpmLimit: number | null;
   @ApiProperty({ type: [ModelLimitDto] }) modelLimits: ModelLimitDto[];
   @ApiProperty({ type: [String], example: [] }) allowedIps: string[];
+  @ApiProperty({ enum: KEY_SCOPES, isArray: true, example: [] }) scopes: string[];
 }
 
 export class CreatedApiKeyView extends ApiKeyView {
