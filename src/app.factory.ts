@@ -1,4 +1,5 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { rejectDeepJson } from './common/http/json-depth';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -47,6 +48,7 @@ export async function createApp(env?: Record<string, string | undefined>): Promi
   app.set('trust proxy', config.trustProxySetting);
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
+  app.use(rejectDeepJson);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

@@ -9,10 +9,8 @@ import { numericTransformer } from '../common/numeric';
 @Entity('prices')
 // Unique with NULLS NOT DISTINCT (one general price per model and start date), which TypeORM
 // cannot express: the Billing migration creates it, and the schema diff leaves it alone.
-@Index('UQ_prices_model_provider_from', ['model', 'providerId', 'effectiveFrom'], {
-  unique: true,
-  synchronize: false,
-})
+// (model, provider_id, effective_from)
+@Index('UQ_prices_model_provider_from', { synchronize: false })
 export class Price {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -30,6 +30,7 @@ import {
 } from './front-doors';
 import { GatewayError } from './gateway-error';
 import { parseJsonObject, readBody } from './http/body';
+import { validateOpenAiRequest } from './http/openai-validate';
 import { geminiToOpenAiEmbeddings, openAiToGeminiEmbeddings } from './pipeline/embeddings';
 import { countCanonicalTokens } from './pipeline/count-tokens';
 import { countTokens, emptyUsage, fromOpenAiUsage, promptText, Usage } from './pipeline/usage';
@@ -262,24 +263,22 @@ export class GatewayService {
       name = body.model;
       if (typeof name !== 'string' || !name)
         throw new GatewayError(400, 'you must provide a model parameter', 'missing_model', 'model');
-      if (op === 'chat' && (!Array.isArray(body.messages) || body.messages.length === 0)) {
-        throw new GatewayError(
-          400,
-          "'messages' must be a non-empty array",
-          'invalid_request_error',
-          'messages',
-        );
-      }
-      if (op === 'completions' && body.prompt === undefined)
-        throw new GatewayError(400, "'prompt' is required", 'invalid_request_error', 'prompt');
-      if (op === 'embeddings' && body.input === undefined)
-        throw new GatewayError(400, "'input' is required", 'invalid_request_error', 'input');
+      const problem = validateOpenAiRequest(op, body);
+      if (problem) throw new GatewayError(400, problem.message, 'invalid_request_error', problem.param);
       ctx.stream = body.stream === true && op !== 'embeddings';
     } else if (op === 'embeddings') {
       name = ctx.route.model; // Gemini embedContent
-      if (!body.content || typeof body.content !== 'object')
-        throw new GatewayError(400, "'content' is required", 'invalid_request_error', 'content');
+      const content = body.content as { parts?: unknown } | undefined;
+      if (!content || typeof content !== 'object' || !Array.isArray(content.parts) || !content.parts.length)
+        throw new GatewayError(
+          400,
+          "'content.parts' must be a non-empty array",
+          'invalid_request_error',
+          'content',
+        );
     } else {
+      if (front === 'anthropic' && body.max_tokens === undefined)
+        throw new GatewayError(400, 'max_tokens: Field required', 'invalid_request_error', 'max_tokens');
       canonical = this.decodeFront(ctx, body);
       name = canonical.model;
       ctx.stream = canonical.stream;
@@ -995,10 +994,9 @@ function sseToArrayItems(frame: string, next: () => number): string {
 }
 
 function geminiEmbedText(body: Json): string {
-  const parts = ((body.content as { parts?: { text?: unknown }[] } | undefined)?.parts ?? []) as {
-    text?: unknown;
-  }[];
-  return parts.map((p) => (typeof p.text === 'string' ? p.text : '')).join('');
+  const parts = (body.content as { parts?: unknown } | undefined)?.parts;
+  if (!Array.isArray(parts)) return '';
+  return parts.map((p: { text?: unknown } | null) => (typeof p?.text === 'string' ? p.text : '')).join('');
 }
 
 function canonText(parts: { type: string; text?: string; arguments?: string }[]): string {
