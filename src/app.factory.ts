@@ -1,11 +1,12 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { rejectDeepJson } from './common/http/json-depth';
 import { NestFactory } from '@nestjs/core';
+import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { rejectDeepJson } from './common/http/json-depth';
 import { AppConfig } from './config/app-config';
 import { GatewayListener } from './gateway/gateway-listener';
 import { addGatewayPaths } from './gateway/gateway.openapi';
@@ -47,6 +48,24 @@ export async function createApp(env?: Record<string, string | undefined>): Promi
   const config = app.get(AppConfig);
   app.set('trust proxy', config.trustProxySetting);
   app.disable('x-powered-by');
+  // Security headers for the dashboard, Swagger and the admin API (the /v1 hot path never reaches Express).
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI and the dashboard load only their own scripts; charts and toasts set inline styles.
+          'script-src': ["'self'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'connect-src': ["'self'"],
+          'upgrade-insecure-requests': null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      // The gateway is often reached over plain HTTP inside a network; HSTS belongs to the TLS proxy.
+      strictTransportSecurity: false,
+    }),
+  );
   app.useBodyParser('json', { limit: '1mb' });
   app.use(rejectDeepJson);
   app.useGlobalPipes(
