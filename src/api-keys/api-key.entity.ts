@@ -51,6 +51,10 @@ export class ApiKey {
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
 
+  /** Server-side sessions (memory) for this key; false = session ids are only sticky-routing keys. */
+  @Column({ type: 'boolean', default: true })
+  memoryEnabled: boolean;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

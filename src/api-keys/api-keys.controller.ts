@@ -45,6 +45,7 @@ function toView(k: ApiKey): ApiKeyView {
     expiresAt: k.expiresAt,
     enabled: k.enabled,
     lastUsedAt: k.lastUsedAt,
+    memoryEnabled: k.memoryEnabled,
     createdAt: k.createdAt,
   };
 }
@@ -128,6 +129,7 @@ export class KeyInfoController {
       tenantId: k.tenantId,
       allowedModels: k.allowedModels,
       expiresAt: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
+      memoryEnabled: k.memoryEnabled,
     };
   }
 }

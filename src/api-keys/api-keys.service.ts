@@ -27,6 +27,8 @@ export interface ResolvedApiKey {
   allowedModels: string[];
   expiresAt: number | null;
   enabled: boolean;
+  /** Server-side sessions allowed for this key (src/memory). */
+  memoryEnabled: boolean;
 }
 
 export type ApiKeyCheck =
@@ -136,6 +138,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       // A disabled owner disables their keys.
       enabled: row.enabled && !row.user.disabled,
+      memoryEnabled: row.memoryEnabled,
     };
   }
 
@@ -192,6 +195,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         expiresAt: dto.expiresAt ? new Date(dto.expiresAt) : null,
         enabled: true,
         lastUsedAt: null,
+        memoryEnabled: dto.memoryEnabled ?? true,
       }),
     );
     void this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
@@ -204,6 +208,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     if (dto.enabled !== undefined) key.enabled = dto.enabled;
     if (dto.allowedModels !== undefined) key.allowedModels = dto.allowedModels;
     if (dto.expiresAt !== undefined) key.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
+    if (dto.memoryEnabled !== undefined) key.memoryEnabled = dto.memoryEnabled;
     await this.keys.save(key);
     await this.invalidate(id);
     return this.get(actor, id);

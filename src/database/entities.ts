@@ -1,6 +1,7 @@
 import { ApiKey } from '../api-keys/api-key.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RequestLog } from '../logs/request-log.entity';
+import { Session, SessionMessage } from '../memory/session.entity';
 import { Model, ModelRoute } from '../models/model.entity';
 import { Provider, ProviderCredential } from '../providers/provider.entity';
 import { Tenant } from '../users/tenant.entity';
@@ -17,4 +18,6 @@ export const entities = [
   Model,
   ModelRoute,
   RequestLog,
+  Session,
+  SessionMessage,
 ];

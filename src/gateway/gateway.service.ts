@@ -8,6 +8,7 @@ import { ApiKeysService, ResolvedApiKey } from '../api-keys/api-keys.service';
 import { errorBody } from '../common/http/protocol-errors';
 import { AppConfig } from '../config/app-config';
 import { LogWriter } from '../logs/log-writer.service';
+import { MemoryService, SessionTurn } from '../memory/memory.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AttemptRecord } from '../logs/request-log.entity';
 import { adapterFor, Operation, UpstreamProtocol, UpstreamResponse } from '../providers/adapters';
@@ -62,6 +63,8 @@ interface Ctx {
   responseBody?: string;
   abort: AbortController;
   clientGone: boolean;
+  /** Memory: the session turn of this request (lock held from history load to append). */
+  session?: SessionTurn;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -93,6 +96,7 @@ export class GatewayService {
     private readonly logs: LogWriter,
     private readonly metrics: MetricsService,
     config: AppConfig,
+    private readonly memory: MemoryService,
   ) {
     this.bodyCap = config.logBodies;
     const t = config.trustProxySetting;
@@ -149,6 +153,7 @@ export class GatewayService {
       this.fail(ctx, e);
     } finally {
       if ((route.op !== 'models' && route.op !== 'count_tokens') || ctx.status >= 400) this.log(ctx);
+      if (ctx.session) void ctx.session.release();
     }
   }
 
@@ -244,7 +249,27 @@ export class GatewayService {
     }
     const model = this.resolveModel(ctx, name, op === 'embeddings' ? 'embedding' : 'chat');
     const key = ctx.key!;
-    const stickyKey = (ctx.req.headers['x-session-id'] as string | undefined) ?? key.id;
+
+    // ---- memory (src/memory): load the session's history under its lock and prepend it ----
+    if (op === 'chat') {
+      const mem = await this.memory.prepare({
+        key,
+        headers: ctx.req.headers,
+        front,
+        body,
+        canonical,
+        model: model.name,
+      });
+      if (mem) {
+        ctx.session = mem.turn;
+        body = mem.body;
+        canonical = mem.canonical;
+        for (const [h, v] of Object.entries(mem.turn.headers)) ctx.res.setHeader(h, v);
+      }
+    }
+
+    const stickyKey =
+      (ctx.req.headers['x-session-id'] as string | undefined) ?? ctx.session?.sessionId ?? key.id;
 
     let candidates: Candidate[];
     try {
@@ -470,6 +495,7 @@ export class GatewayService {
     const text = await readAll(up.body);
     const json = tryJson(text) as Json | undefined;
     if (!json || typeof json !== 'object') throw new UpstreamStreamError('upstream answered invalid JSON');
+    ctx.session?.observeJson(protocol, json);
     const publicName = ctx.model!.name;
     const front = ctx.route.front;
     let out: Json;
@@ -508,6 +534,8 @@ export class GatewayService {
         : { ...emptyUsage(), outputTokens: countTokens(canonText(canon.parts)), estimated: true };
     }
     ctx.ttftMs = Math.round(performance.now() - ctx.started);
+    // Memory: the turn is stored before the client sees the answer complete (read-your-writes).
+    if (ctx.session) await this.memory.commit(ctx.session, !ctx.clientGone);
     this.json(ctx, 200, out);
   }
 
@@ -620,6 +648,7 @@ export class GatewayService {
         if (!sawDone) write(encode({ type: 'done' }));
       };
     }
+    if (ctx.session) onEvent = ctx.session.tap(protocol, onEvent);
     await this.pump(
       up,
       onEvent,
@@ -646,6 +675,7 @@ export class GatewayService {
       };
     }
     ctx.status = 200;
+    if (ctx.session) await this.memory.commit(ctx.session, !ctx.clientGone);
     res.end();
   }
 

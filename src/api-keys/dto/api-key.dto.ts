@@ -40,6 +40,15 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   expiresAt?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Server-side sessions (memory) for this key; false = X-Session-Id only steers sticky routing',
+  })
+  @IsOptional()
+  @IsBoolean()
+  memoryEnabled?: boolean;
 }
 
 export class UpdateApiKeyDto {
@@ -73,6 +82,15 @@ export class UpdateApiKeyDto {
   @ValidateIf((_, v) => v !== null)
   @IsISO8601({ strict: true })
   expiresAt?: string | null;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Server-side sessions (memory) for this key; false = X-Session-Id only steers sticky routing',
+  })
+  @IsOptional()
+  @IsBoolean()
+  memoryEnabled?: boolean;
 }
 
 export class ApiKeyView {
@@ -88,6 +106,8 @@ export class ApiKeyView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: Date | null;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: Date | null;
+  @ApiProperty({ example: true, description: 'Server-side sessions (memory) allowed' })
+  memoryEnabled: boolean;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
 }
 
@@ -107,4 +127,6 @@ export class KeyInfoView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
   @ApiProperty({ type: [String] }) allowedModels: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ example: true, description: 'Server-side sessions (memory) allowed' })
+  memoryEnabled: boolean;
 }
