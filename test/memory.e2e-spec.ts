@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
 import { MemoryRetention } from '../src/memory/memory-retention.service';
@@ -17,6 +18,7 @@ type Json = Record<string, unknown>;
 const g = new GatewayFixture();
 let openaiUp: MockUpstream;
 let anthropicUp: MockUpstream;
+let geminiUp: MockUpstream;
 let alice: { token: string; id: string };
 let bob: { token: string; id: string };
 let viewer: { token: string; id: string };
@@ -54,6 +56,13 @@ function transcript(up: MockUpstream, i = -1): string[] {
   const req = up.requests.at(i)!;
   const body = req.body as Json;
   const out: string[] = [];
+  if (up.protocol === 'gemini') {
+    const si = body.systemInstruction as { parts: Json[] } | undefined;
+    if (si) out.push(`system: ${text(si.parts)}`);
+    for (const c of body.contents as Json[])
+      out.push(`${c.role === 'model' ? 'assistant' : (c.role as string)}: ${text(c.parts)}`);
+    return out;
+  }
   if (up.protocol === 'anthropic' && body.system !== undefined) out.push(`system: ${text(body.system)}`);
   for (const m of body.messages as Json[]) out.push(`${m.role as string}: ${text(m.content)}`);
   return out;
@@ -69,6 +78,7 @@ beforeAll(async () => {
   await g.start({ LOG_LEVEL: process.env.MEMORY_TEST_LOG_LEVEL ?? 'silent' });
   openaiUp = await startMockUpstream('openai');
   anthropicUp = await startMockUpstream('anthropic');
+  geminiUp = await startMockUpstream('gemini');
   const pOpen = await g.provider({
     name: 'p-openai',
     type: 'openai-compatible',
@@ -81,6 +91,13 @@ beforeAll(async () => {
     baseUrl: anthropicUp.url,
     credentials: [{ key: 'sk-a-0000000001' }],
   });
+  const pGem = await g.provider({
+    name: 'p-gemini',
+    type: 'gemini',
+    baseUrl: geminiUp.url,
+    credentials: [{ key: 'gk-0000000000001' }],
+  });
+  await g.model({ name: 'm-gemini', routes: [{ providerId: pGem, upstreamModel: 'up-gemini' }] });
   await g.model({ name: 'm-openai', routes: [{ providerId: pOpen, upstreamModel: 'up-openai' }] });
   await g.model({ name: 'm-anthropic', routes: [{ providerId: pAnth, upstreamModel: 'up-anthropic' }] });
   alice = await createUser(g.t, g.admin, 'alice@example.com', 'member');
@@ -93,11 +110,13 @@ beforeAll(async () => {
 beforeEach(() => {
   openaiUp.reset();
   anthropicUp.reset();
+  geminiUp.reset();
   g.t.app.get(RoutingService).clearCooldowns();
 });
 afterAll(async () => {
   await openaiUp?.close();
   await anthropicUp?.close();
+  await geminiUp?.close();
   await g.close();
 });
 
@@ -210,6 +229,53 @@ describe('3-turn conversations: the client sends only the newest message', () =>
     await c.chat.completions.create({ model: 'm-openai', messages: [{ role: 'user', content: 'three' }] }, h);
     expect(transcript(anthropicUp)).toEqual(['user: one', 'assistant: echo: one', 'user: two']);
     expect(transcript(openaiUp)).toEqual(expected3);
+  });
+});
+
+describe('the other front doors', () => {
+  const gemini = (key: string, sid: string) =>
+    new GoogleGenAI({
+      apiKey: key,
+      httpOptions: { baseUrl: `${g.baseURL}/gemini`, headers: { 'X-Session-Id': sid } },
+    });
+
+  it('Gemini SDK → Gemini upstream (pass-through), streaming and not', async () => {
+    const sid = await newSession(aliceKey1, { systemPrompt: 'Gemini system.' });
+    const c = gemini(aliceKey1, sid);
+    expect((await c.models.generateContent({ model: 'm-gemini', contents: 'one' })).text).toBe('echo: one');
+    let out = '';
+    for await (const ch of await c.models.generateContentStream({ model: 'm-gemini', contents: 'two' }))
+      out += ch.text ?? '';
+    expect(out).toBe('echo: two');
+    await c.models.generateContent({ model: 'm-gemini', contents: 'three' });
+    expect(transcript(geminiUp)).toEqual([
+      'system: Gemini system.',
+      'user: one',
+      'assistant: echo: one',
+      'user: two',
+      'assistant: echo: two',
+      'user: three',
+    ]);
+  });
+
+  it('Gemini SDK → OpenAI upstream and OpenAI Responses → OpenAI upstream share one session', async () => {
+    const sid = await newSession(aliceKey1);
+    await gemini(aliceKey1, sid).models.generateContent({ model: 'm-openai', contents: 'one' });
+    const c = openai(aliceKey1);
+    const h = { headers: { 'X-Session-Id': sid } };
+    expect((await c.responses.create({ model: 'm-openai', input: 'two' }, h)).output_text).toBe('echo: two');
+    let out = '';
+    for await (const ev of await c.responses.create({ model: 'm-openai', input: 'three', stream: true }, h))
+      if (ev.type === 'response.output_text.delta') out += ev.delta;
+    expect(out).toBe('echo: three');
+    expect(transcript(openaiUp)).toEqual([
+      'user: one',
+      'assistant: echo: one',
+      'user: two',
+      'assistant: echo: two',
+      'user: three',
+    ]);
+    expect((await sessionDetail(aliceKey1, sid)).messageCount).toBe(6);
   });
 });
 
@@ -495,6 +561,18 @@ describe('per-key opt-out', () => {
     }
     expect(transcript(openaiUp)).toEqual(['user: b']);
     expect((await sessionDetail(aliceKey1, sid)).messageCount).toBe(0);
+    // metadata.session_id is explicit: refused rather than ignored.
+    const explicit = await g.t.http
+      .post('/v1/messages')
+      .set(auth(off))
+      .send({
+        model: 'm-anthropic',
+        max_tokens: 5,
+        metadata: { session_id: sid },
+        messages: [{ role: 'user', content: 'x' }],
+      });
+    expect(explicit.status).toBe(403);
+    expect(explicit.body.error.type).toBe('permission_error');
     const denied = await g.t.http.get('/v1/sessions').set(auth(off));
     expect(denied.status).toBe(403);
     expect(denied.body.error).toMatchObject({ code: 'memory_disabled' });
@@ -551,6 +629,28 @@ describe('/api/sessions (dashboard)', () => {
     expect((await g.t.http.delete(`/api/sessions/${bobSid}`).set(auth(bob.token))).status).toBe(204);
     expect((await g.t.http.delete(`/api/sessions/${aliceSid}`).set(auth(g.admin))).status).toBe(204);
     expect((await g.t.http.get(`/v1/sessions/${aliceSid}`).set(auth(aliceKey1))).status).toBe(404);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents /v1/sessions (API key) and /api/sessions (JWT)', async () => {
+    const doc = (await g.t.http.get('/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { summary?: string; security?: unknown[] }>>;
+      components: { schemas: Record<string, { properties: Record<string, { example?: unknown }> }> };
+    };
+    for (const p of [
+      '/v1/sessions',
+      '/v1/sessions/{id}',
+      '/v1/sessions/{id}/fork',
+      '/v1/sessions/{id}/export',
+    ])
+      for (const op of Object.values(doc.paths[p])) {
+        expect(op.summary).toEqual(expect.any(String));
+        expect(op.security).toEqual(expect.arrayContaining([{ 'api-key': [] }]));
+      }
+    for (const p of ['/api/sessions', '/api/sessions/{id}', '/api/sessions/{id}/export'])
+      for (const op of Object.values(doc.paths[p])) expect(op.security).toEqual([{ jwt: [] }]);
+    expect(doc.components.schemas.CreateSessionDto.properties.title.example).toBe('Trip planning');
   });
 });
 

@@ -152,7 +152,13 @@ export class MemoryService {
   /** null when the request names no session or its key has memory turned off. */
   async prepare(input: PrepareInput): Promise<Prepared | null> {
     const { key } = input;
-    if (!key.memoryEnabled) return null;
+    if (!key.memoryEnabled) {
+      // X-Session-Id may just be a sticky-routing key; metadata.session_id is only ever a session.
+      const md = input.body.metadata as Json | undefined;
+      if (input.front === 'anthropic' && md && typeof md === 'object' && md.session_id !== undefined)
+        throw new GatewayError(403, 'Sessions are turned off for this API key', 'memory_disabled');
+      return null;
+    }
     const id = this.sessionIdOf(input.front, input.headers, input.body);
     if (!id) return null;
     const notFound = () =>
