@@ -517,11 +517,17 @@ describe('/v1/sessions', () => {
       .set({ ...auth(key), 'x-session-id': sid })
       .send({ model: 'm-openai', messages: [{ role: 'user', content: 'x' }] });
     expect(after.status).toBe(404);
+    // Idle sessions expire after MEMORY_RETENTION_DAYS: only those last active before the cutoff.
+    const idle = await newSession(key, { title: 'idle' });
+    const ds = g.t.app.get(DataSource);
+    await ds.query(`UPDATE sessions SET updated_at = now() - interval '100 days' WHERE id = $1`, [idle]);
+    expect(await g.t.app.get(MemoryRetention).purge(new Date(Date.now() - 90 * 86_400_000))).toBe(2);
+    expect((await g.t.http.get(`/v1/sessions/${idle}`).set(auth(key))).status).toBe(404);
+    expect((await g.t.http.get(`/v1/sessions/${fork.body.id as string}`).set(auth(key))).status).toBe(200);
     // The retention job removes deleted sessions and their messages.
-    expect(await g.t.app.get(MemoryRetention).purge(null)).toBeGreaterThanOrEqual(1);
-    const left = (await g.t.app
-      .get(DataSource)
-      .query('SELECT count(*)::int AS n FROM session_messages WHERE session_id = $1', [sid])) as {
+    const left = (await ds.query('SELECT count(*)::int AS n FROM session_messages WHERE session_id = $1', [
+      sid,
+    ])) as {
       n: number;
     }[];
     expect(left[0].n).toBe(0);
