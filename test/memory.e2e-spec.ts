@@ -199,6 +199,18 @@ describe('3-turn conversations: the client sends only the newest message', () =>
       h,
     );
     expect(text(r1.content)).toBe('echo: one');
+    const meta = await g.t.http
+      .post('/v1/messages')
+      .set(auth(aliceKey1))
+      .send({
+        model: 'm-openai',
+        max_tokens: 10,
+        metadata: { session_id: sid },
+        messages: [{ role: 'user', content: 'meta' }],
+      });
+    expect(meta.status).toBe(200);
+    expect(meta.headers['x-session-id']).toBe(sid);
+    expect(meta.headers['x-gateway-dropped-fields'] ?? '').not.toContain('metadata.session_id');
     const s = c.messages.stream(
       { model: 'm-openai', max_tokens: 100, messages: [{ role: 'user', content: 'two' }] },
       h,
@@ -208,7 +220,16 @@ describe('3-turn conversations: the client sends only the newest message', () =>
       { model: 'm-openai', max_tokens: 100, messages: [{ role: 'user', content: 'three' }] },
       h,
     );
-    expect(transcript(openaiUp)).toEqual(['system: Cross.', ...expected3]);
+    expect(transcript(openaiUp)).toEqual([
+      'system: Cross.',
+      'user: one',
+      'assistant: echo: one',
+      'user: meta',
+      'assistant: echo: meta',
+      'user: two',
+      'assistant: echo: two',
+      'user: three',
+    ]);
   });
 
   it('cross-protocol: OpenAI SDK → Anthropic upstream, then the same session on the OpenAI upstream', async () => {

@@ -264,6 +264,7 @@ export class GatewayService {
         ctx.session = mem.turn;
         body = mem.body;
         canonical = mem.canonical;
+        ctx.dropped = ctx.dropped.filter((d) => d !== 'metadata.session_id'); // consumed, not lost
         for (const [h, v] of Object.entries(mem.turn.headers)) ctx.res.setHeader(h, v);
       }
     }
