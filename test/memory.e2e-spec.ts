@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
 import { MemoryRetention } from '../src/memory/memory-retention.service';
 import { MemoryService } from '../src/memory/memory.service';
+import { SessionSummarizer } from '../src/memory/session-summarizer.service';
 import { RoutingService } from '../src/routing/routing.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
 import { MockUpstream, startMockUpstream } from './helpers/mock-upstreams';
@@ -719,5 +720,57 @@ describe('storage', () => {
         .map((p) => p['QUERY PLAN'])
         .join(' | ')}\n`,
     );
+  });
+});
+
+describe('summarisation of trimmed turns (MEMORY_SUMMARY_MODEL, stretch goal)', () => {
+  const g2 = new GatewayFixture();
+  let key = '';
+
+  beforeAll(async () => {
+    await g2.start({ MEMORY_SUMMARY_MODEL: 'm-summary' });
+    const pOpen = await g2.provider({
+      name: 'p-openai',
+      type: 'openai-compatible',
+      baseUrl: openaiUp.url,
+      credentials: [{ key: 'sk-o-0000000001' }],
+    });
+    const pMock = await g2.provider({ name: 'p-mock', type: 'mock' });
+    await g2.model({ name: 'm-openai', routes: [{ providerId: pOpen, upstreamModel: 'up-openai' }] });
+    await g2.model({ name: 'm-summary', routes: [{ providerId: pMock, upstreamModel: 'summariser' }] });
+    key = await g2.key();
+  });
+  afterAll(async () => {
+    await g2.close();
+  });
+
+  it('folds trimmed turns into the session summary and sends it as a system note', async () => {
+    const res = await g2.t.http
+      .post('/v1/sessions')
+      .set(auth(key))
+      .send({ systemPrompt: 'KEEP-ME.', maxContextTokens: 400 });
+    const sid = res.body.id as string;
+    const c = g2.client(key);
+    const long = (i: number) => `turn ${i}: ${'lorem ipsum dolor sit amet '.repeat(7)}`;
+    const summarizer = g2.t.app.get(SessionSummarizer);
+    for (let i = 0; i < 7; i++) {
+      await c.chat.completions.create(
+        { model: 'm-openai', messages: [{ role: 'user', content: long(i) }] },
+        { headers: { 'X-Session-Id': sid } },
+      );
+      await summarizer.idle(sid);
+    }
+    // Trimming starts at turn 5; the summary written after it is sent with turn 6.
+    const d = (await g2.t.http.get(`/v1/sessions/${sid}`).set(auth(key))).body as Json;
+    expect(d.summary).toEqual(expect.stringContaining('turn 0'));
+    expect(d.summaryThrough).toEqual(expect.any(Number));
+    const sent = transcript(openaiUp);
+    expect(sent[0]).toBe('system: KEEP-ME.');
+    const note = sent.find((l) => l.startsWith('system: Summary of the earlier part of this conversation'));
+    expect(note).toContain('turn 0');
+    expect(sent.some((l) => l.startsWith('user: turn 0'))).toBe(false);
+    expect(sent.at(-1)).toBe(`user: ${long(6)}`);
+    const md = await g2.t.http.get(`/v1/sessions/${sid}/export?format=markdown`).set(auth(key));
+    expect(md.text).toContain('## Summary of messages 0–');
   });
 });

@@ -39,6 +39,7 @@ export class AppConfig {
     modelContextTokens: Map<string, number>;
     sessionFromUser: boolean;
     lockWaitMs: number;
+    summaryModel?: string;
   };
 
   constructor(env: EnvironmentVariables) {
@@ -79,6 +80,7 @@ export class AppConfig {
       ),
       sessionFromUser: env.MEMORY_SESSION_FROM_USER,
       lockWaitMs: env.MEMORY_LOCK_WAIT_MS,
+      summaryModel: env.MEMORY_SUMMARY_MODEL?.trim() || undefined,
     };
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors

@@ -188,6 +188,11 @@ export class EnvironmentVariables {
   @Min(100, { message: 'MEMORY_LOCK_WAIT_MS must be an integer between 100 and 600000' })
   @Max(600_000, { message: 'MEMORY_LOCK_WAIT_MS must be an integer between 100 and 600000' })
   MEMORY_LOCK_WAIT_MS = 60_000;
+
+  /** Memory: public chat model that summarises trimmed history (unset = trimmed turns are just left out). */
+  @IsOptional()
+  @IsString()
+  MEMORY_SUMMARY_MODEL?: string;
 }
 
 export class ConfigValidationError extends Error {

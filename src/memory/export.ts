@@ -38,6 +38,7 @@ export function renderMarkdown(s: Session, msgs: SessionMessage[]): string {
   out.push(`- Created: ${s.createdAt.toISOString()}`);
   out.push(`- Messages: ${s.messageCount}`, '');
   if (s.systemPrompt) out.push('## System', '', s.systemPrompt, '');
+  if (s.summary) out.push(`## Summary of messages 0–${s.summaryThrough ?? 0}`, '', s.summary, '');
   for (const m of msgs) {
     out.push(`## ${ROLE[m.role] ?? m.role} (#${m.seq})`, '');
     out.push(m.content.map(partMarkdown).filter(Boolean).join('\n\n'), '');

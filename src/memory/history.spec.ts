@@ -6,6 +6,8 @@ import {
   ReplyCollector,
   spliceHistory,
   StoredTurn,
+  summaryNote,
+  transcriptText,
   trimHistory,
 } from './history';
 
@@ -189,5 +191,45 @@ describe('ReplyCollector', () => {
       { type: 'tool_call', id: 'c1', name: 'f', arguments: '{"a":1}' },
       { type: 'tool_call', id: 'c2', name: 'g', arguments: '{}' },
     ]);
+  });
+});
+
+describe('the summary note', () => {
+  const note = summaryNote('They planned Lisbon.', 3);
+
+  it('goes after the system prompt in every protocol', () => {
+    const o = spliceHistory('openai', { messages: [{ role: 'user', content: 'now' }] }, [], 'S', note);
+    expect(o.messages).toEqual([
+      { role: 'system', content: 'S' },
+      { role: 'system', content: note },
+      { role: 'user', content: 'now' },
+    ]);
+    expect(spliceHistory('anthropic', { system: 'own', messages: [] }, [], 'S', note).system).toBe(
+      `own\n\n${note}`,
+    );
+    expect(
+      spliceHistory('anthropic', { system: [{ type: 'text', text: 'own' }], messages: [] }, [], null, note)
+        .system,
+    ).toEqual([
+      { type: 'text', text: 'own' },
+      { type: 'text', text: note },
+    ]);
+    expect(spliceHistory('anthropic', { messages: [] }, [], null, note).system).toBe(note);
+    expect(spliceHistory('gemini', { contents: [] }, [], 'S', note).systemInstruction).toEqual({
+      parts: [{ text: 'S' }, { text: note }],
+    });
+    const req = { model: 'm', stream: false, messages: [user('now')] };
+    expect(prependCanonical(req, [], null, note).system).toEqual([{ type: 'text', text: note }]);
+    expect(note).toContain('messages 0-3');
+  });
+
+  it('the summariser reads a plain transcript', () => {
+    expect(
+      transcriptText([
+        user('weather?'),
+        { role: 'assistant', parts: [{ type: 'tool_call', id: 'c', name: 'get_weather', arguments: '{}' }] },
+        { role: 'tool', parts: [{ type: 'tool_result', toolCallId: 'c', content: 'sunny' }] },
+      ]),
+    ).toBe('User: weather?\n\nAssistant: [called get_weather({})]\n\nTool: [tool result: sunny]');
   });
 });

@@ -87,6 +87,8 @@ export function spliceHistory(
   body: Json,
   history: CanonicalMessage[],
   systemPrompt: string | null,
+  /** Extra system text after the system prompt (the summary of trimmed history). */
+  note?: string,
 ): Json {
   if (protocol === 'responses') return body;
   const out: Json = { ...body };
@@ -99,15 +101,24 @@ export function spliceHistory(
       (messages[lead].role === 'system' || messages[lead].role === 'developer')
     )
       lead++;
-    const system = lead
+    const system: Json[] = lead
       ? messages.slice(0, lead)
       : systemPrompt
         ? [{ role: 'system', content: systemPrompt }]
         : [];
+    if (note) system.push({ role: 'system', content: note });
     out.messages = [...system, ...encoded, ...messages.slice(lead)];
   } else if (protocol === 'anthropic') {
     out.messages = [...encoded, ...(Array.isArray(body.messages) ? (body.messages as Json[]) : [])];
     if (body.system === undefined && systemPrompt) out.system = systemPrompt;
+    if (note) {
+      const sys = out.system;
+      out.system = Array.isArray(sys)
+        ? [...(sys as Json[]), { type: 'text', text: note }]
+        : typeof sys === 'string' && sys
+          ? `${sys}\n\n${note}`
+          : note;
+    }
     const md = body.metadata;
     if (md && typeof md === 'object' && 'session_id' in md) {
       const rest = { ...(md as Json) };
@@ -119,6 +130,11 @@ export function spliceHistory(
     out.contents = [...encoded, ...(Array.isArray(body.contents) ? (body.contents as Json[]) : [])];
     if (body.systemInstruction === undefined && body.system_instruction === undefined && systemPrompt)
       out.systemInstruction = { parts: [{ text: systemPrompt }] };
+    if (note) {
+      const key = body.system_instruction !== undefined ? 'system_instruction' : 'systemInstruction';
+      const si = out[key] as { parts?: unknown[] } | undefined;
+      out[key] = { ...si, parts: [...(Array.isArray(si?.parts) ? si.parts : []), { text: note }] };
+    }
   }
   return out;
 }
@@ -128,16 +144,41 @@ export function prependCanonical(
   req: CanonicalRequest,
   history: CanonicalMessage[],
   systemPrompt: string | null,
+  note?: string,
 ): CanonicalRequest {
-  return {
-    ...req,
-    system: req.system?.length
-      ? req.system
-      : systemPrompt
-        ? [{ type: 'text', text: systemPrompt }]
-        : req.system,
-    messages: [...history, ...req.messages],
-  };
+  const system: CanonicalPart[] = req.system?.length
+    ? [...req.system]
+    : systemPrompt
+      ? [{ type: 'text', text: systemPrompt }]
+      : [];
+  if (note) system.push({ type: 'text', text: note });
+  return { ...req, system: system.length ? system : req.system, messages: [...history, ...req.messages] };
+}
+
+/** The system note that carries the summary of trimmed history. */
+export function summaryNote(summary: string, through: number): string {
+  return `Summary of the earlier part of this conversation (messages 0-${through}, no longer shown):\n${summary}`;
+}
+
+/** A plain transcript for the summariser: one "Role: text" block per message, tool calls named. */
+export function transcriptText(msgs: { role: string; parts: CanonicalPart[] }[]): string {
+  return msgs
+    .map((m) => {
+      const bits = m.parts.map((p) =>
+        p.type === 'tool_call'
+          ? `[called ${p.name}(${p.arguments})]`
+          : p.type === 'tool_result'
+            ? `[tool result: ${typeof p.content === 'string' ? p.content : partsText(p.content)}]`
+            : p.type === 'text'
+              ? p.text
+              : p.type === 'image'
+                ? '[image]'
+                : '',
+      );
+      const role = m.role === 'assistant' ? 'Assistant' : m.role === 'tool' ? 'Tool' : 'User';
+      return `${role}: ${bits.filter(Boolean).join(' ')}`;
+    })
+    .join('\n\n');
 }
 
 /** The assistant message of a non-streamed answer. */

@@ -13,7 +13,7 @@ function service(env: Record<string, string> = {}): MemoryService {
     ...env,
   });
   // Only the pure parts are exercised here; the repositories and locks are not touched.
-  return new MemoryService(null as never, null as never, null as never, null as never, config);
+  return new MemoryService(null as never, null as never, null as never, null as never, config, null as never);
 }
 
 describe('MemoryService.sessionIdOf', () => {

@@ -18,11 +18,13 @@ import {
   spliceHistory,
   SpliceProtocol,
   StoredTurn,
+  summaryNote,
   systemTokens,
   trimHistory,
   UUID_RE,
 } from './history';
 import { SessionBusyError, SessionLease, SessionLocks } from './session-lock';
+import { SessionSummarizer } from './session-summarizer.service';
 import { Session, SessionMessage } from './session.entity';
 
 type Json = Record<string, unknown>;
@@ -44,6 +46,8 @@ export class SessionTurn {
     readonly newMessages: StoredTurn[],
     readonly trimmed: { messages: number; tokens: number },
     private readonly lease: SessionLease,
+    /** Last trimmed seq the summary does not cover yet (summarised after the append). */
+    readonly summarizeThrough?: number,
   ) {}
 
   /** Response headers that tell the client what the gateway did. */
@@ -120,6 +124,7 @@ export class MemoryService {
     private readonly locks: SessionLocks,
     private readonly data: DataSource,
     private readonly config: AppConfig,
+    private readonly summarizer: SessionSummarizer,
   ) {}
 
   /**
@@ -198,7 +203,15 @@ export class MemoryService {
           ? [{ type: 'text' as const, text: session.systemPrompt }]
           : undefined;
       const fixed = systemTokens(system) + newMessages.reduce((s, m) => s + m.tokens, 0);
-      const trim = trimHistory(history, this.contextBudget(session, input.model), fixed);
+      const budget = this.contextBudget(session, input.model);
+      let trim = trimHistory(history, budget, fixed);
+      // A summary of older turns (MEMORY_SUMMARY_MODEL) replaces what trimming leaves out.
+      let note: string | undefined;
+      if (trim.trimmedMessages && session.summary && session.summaryThrough !== null) {
+        note = summaryNote(session.summary, session.summaryThrough);
+        trim = trimHistory(history, budget, fixed + systemTokens([{ type: 'text', text: note }]));
+      }
+      const lastTrimmed = trim.trimmedMessages ? rows[trim.trimmedMessages - 1].seq : -1;
       const kept = trim.kept.map(({ role, parts }) => ({ role, parts }));
       const turn = new SessionTurn(
         id,
@@ -206,11 +219,12 @@ export class MemoryService {
         newMessages,
         { messages: trim.trimmedMessages, tokens: trim.trimmedTokens },
         lease,
+        this.summarizer.enabled && lastTrimmed > (session.summaryThrough ?? -1) ? lastTrimmed : undefined,
       );
       return {
         turn,
-        body: spliceHistory(input.front, input.body, kept, session.systemPrompt),
-        canonical: input.canonical && prependCanonical(input.canonical, kept, session.systemPrompt),
+        body: spliceHistory(input.front, input.body, kept, session.systemPrompt, note),
+        canonical: input.canonical && prependCanonical(input.canonical, kept, session.systemPrompt, note),
       };
     } catch (e) {
       await lease.release();
@@ -237,6 +251,8 @@ export class MemoryService {
         model: turn.model,
         trimmed: turn.trimmed,
       });
+      if (turn.summarizeThrough !== undefined)
+        this.summarizer.schedule(turn.sessionId, turn.summarizeThrough);
     } catch (e) {
       this.logger.error(`could not append to session ${turn.sessionId}: ${(e as Error).message}`);
     }

@@ -69,6 +69,14 @@ export class Session {
   @Column({ type: 'timestamptz', nullable: true })
   trimmedAt: Date | null;
 
+  /** Summary of the oldest messages (MEMORY_SUMMARY_MODEL), sent in place of trimmed history. */
+  @Column({ type: 'text', nullable: true })
+  summary: string | null;
+
+  /** Last message seq the summary covers (null = no summary). */
+  @Column({ type: 'int', nullable: true })
+  summaryThrough: number | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   lastMessageAt: Date | null;
 

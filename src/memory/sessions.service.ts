@@ -38,6 +38,8 @@ export function toSessionView(s: Session): SessionView {
     userId: s.userId,
     apiKeyId: s.apiKeyId,
     trimmed: { messages: s.trimmedMessages, tokens: s.trimmedTokens, at: s.trimmedAt },
+    summary: s.summary,
+    summaryThrough: s.summaryThrough,
     lastMessageAt: s.lastMessageAt,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
@@ -164,6 +166,10 @@ export class SessionsService {
           systemPrompt: src.systemPrompt,
           model: src.model,
           maxContextTokens: src.maxContextTokens,
+          // The summary only fits the fork when it covers nothing past the copied messages.
+          summary: src.summaryThrough !== null && src.summaryThrough <= last ? src.summary : null,
+          summaryThrough:
+            src.summaryThrough !== null && src.summaryThrough <= last ? src.summaryThrough : null,
           deletedAt: null,
         }),
       );

@@ -166,6 +166,20 @@ export class SessionView {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The key that created it' })
   apiKeyId: string | null;
   @ApiProperty({ type: TrimmedView }) trimmed: TrimmedView;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Summary of the oldest messages (MEMORY_SUMMARY_MODEL), sent in place of trimmed turns',
+  })
+  summary: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: null,
+    description: 'Last message seq the summary covers',
+  })
+  summaryThrough: number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastMessageAt: Date | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: Date;

@@ -1,11 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Memory1795640335501 implements MigrationInterface {
-  name = 'Memory1795640335501';
+export class Memory1795641691060 implements MigrationInterface {
+  name = 'Memory1795641691060';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "sessions" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "user_id" uuid NOT NULL, "tenant_id" uuid NOT NULL, "api_key_id" uuid, "title" character varying(200), "system_prompt" text, "model" character varying(200), "max_context_tokens" integer, "message_count" integer NOT NULL DEFAULT '0', "token_count" integer NOT NULL DEFAULT '0', "trimmed_messages" integer NOT NULL DEFAULT '0', "trimmed_tokens" integer NOT NULL DEFAULT '0', "trimmed_at" TIMESTAMP WITH TIME ZONE, "last_message_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "deleted_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_3238ef96f18b355b671619111bc" PRIMARY KEY ("id"))`,
+      `CREATE TABLE "sessions" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "user_id" uuid NOT NULL, "tenant_id" uuid NOT NULL, "api_key_id" uuid, "title" character varying(200), "system_prompt" text, "model" character varying(200), "max_context_tokens" integer, "message_count" integer NOT NULL DEFAULT '0', "token_count" integer NOT NULL DEFAULT '0', "trimmed_messages" integer NOT NULL DEFAULT '0', "trimmed_tokens" integer NOT NULL DEFAULT '0', "trimmed_at" TIMESTAMP WITH TIME ZONE, "summary" text, "summary_through" integer, "last_message_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "deleted_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_3238ef96f18b355b671619111bc" PRIMARY KEY ("id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "IDX_6966390277b26e53282076edb3" ON "sessions" ("tenant_id", "updated_at") `,
