@@ -72,6 +72,19 @@ describe('trimHistory', () => {
     expect(trimHistory(h, 30, 0).kept.map((m) => m.role)).toEqual(['user']);
     expect(trimHistory(h, 50, 0).kept).toHaveLength(5);
   });
+
+  it('keeps the last turn over budget when the new messages are its tool results', () => {
+    const call: StoredTurn = {
+      role: 'assistant',
+      parts: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '{}' }],
+      tokens: 50,
+    };
+    const h = [stored(user('old'), 10), stored(assistant('a'), 10), stored(user('q'), 50), call];
+    expect(trimHistory(h, 60, 20).kept).toEqual([]);
+    const r = trimHistory(h, 60, 20, true);
+    expect(r.kept.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(r.trimmedMessages).toBe(2);
+  });
 });
 
 describe('spliceHistory', () => {

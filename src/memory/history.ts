@@ -51,6 +51,11 @@ export function trimHistory<T extends StoredTurn>(
   history: T[],
   budget: number,
   fixedTokens: number,
+  /**
+   * The new messages continue the last turn (they start with tool results): that turn is kept even
+   * over budget, since a tool result without its call is an invalid conversation.
+   */
+  keepLastTurn = false,
 ): TrimResult<T> {
   let room = budget - fixedTokens;
   let start = history.length;
@@ -59,6 +64,10 @@ export function trimHistory<T extends StoredTurn>(
     start--;
   }
   while (start < history.length && !startsTurn(history[start])) start++;
+  if (keepLastTurn && start === history.length) {
+    start = history.length - 1;
+    while (start > 0 && !startsTurn(history[start])) start--;
+  }
   const dropped = history.slice(0, start);
   return {
     kept: history.slice(start),

@@ -204,12 +204,18 @@ export class MemoryService {
           : undefined;
       const fixed = systemTokens(system) + newMessages.reduce((s, m) => s + m.tokens, 0);
       const budget = this.contextBudget(session, input.model);
-      let trim = trimHistory(history, budget, fixed);
+      const continuesTurn = canonical.messages[0]?.role === 'tool';
+      let trim = trimHistory(history, budget, fixed, continuesTurn);
       // A summary of older turns (MEMORY_SUMMARY_MODEL) replaces what trimming leaves out.
       let note: string | undefined;
       if (trim.trimmedMessages && session.summary && session.summaryThrough !== null) {
         note = summaryNote(session.summary, session.summaryThrough);
-        trim = trimHistory(history, budget, fixed + systemTokens([{ type: 'text', text: note }]));
+        trim = trimHistory(
+          history,
+          budget,
+          fixed + systemTokens([{ type: 'text', text: note }]),
+          continuesTurn,
+        );
       }
       const lastTrimmed = trim.trimmedMessages ? rows[trim.trimmedMessages - 1].seq : -1;
       const kept = trim.kept.map(({ role, parts }) => ({ role, parts }));
