@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { loggerOptions } from './logger.options';
 import { GatewayModule } from './gateway/gateway.module';
 import { LogsModule } from './logs/logs.module';
+import { MemoryModule } from './memory/memory.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { ProvidersModule } from './providers/providers.module';
@@ -41,6 +42,7 @@ export class AppModule {
         LogsModule,
         BillingModule,
         MetricsModule,
+        MemoryModule,
         GatewayModule,
         SystemModule,
       ],

@@ -10,8 +10,8 @@ import {
 } from 'typeorm';
 import { User } from '../users/user.entity';
 
-/** What a key may be used for: chat (Chat Completions, Responses, Messages, generateContent, token counts), legacy completions, embeddings, model lists, its own usage. */
-export const KEY_SCOPES = ['chat', 'completions', 'embeddings', 'models', 'usage'] as const;
+/** What a key may be used for: chat (Chat Completions, Responses, Messages, generateContent, token counts), legacy completions, embeddings, model lists, its own usage, server-side sessions. */
+export const KEY_SCOPES = ['chat', 'completions', 'embeddings', 'models', 'usage', 'sessions'] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
 
 export interface KeyModelLimit {
@@ -80,6 +80,10 @@ export class ApiKey {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /** Server-side sessions (memory) for this key; false = session ids are only sticky-routing keys. */
+  @Column({ type: 'boolean', default: true })
+  memoryEnabled: boolean;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

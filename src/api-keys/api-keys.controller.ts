@@ -45,6 +45,7 @@ function toView(k: ApiKey): ApiKeyView {
     expiresAt: k.expiresAt,
     enabled: k.enabled,
     lastUsedAt: k.lastUsedAt,
+    memoryEnabled: k.memoryEnabled,
     createdAt: k.createdAt,
     rpmLimit: k.rpmLimit,
     tpmLimit: k.tpmLimit,
@@ -149,6 +150,7 @@ export class KeyInfoController {
       tenantId: k.tenantId,
       allowedModels: k.allowedModels,
       expiresAt: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
+      memoryEnabled: k.memoryEnabled,
     };
   }
 }

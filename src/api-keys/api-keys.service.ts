@@ -37,6 +37,8 @@ export interface ResolvedApiKey {
   scopes: ReadonlySet<string> | null;
   /** IP allow-list check (null: any IP). */
   ipAllowed: ((ip: string) => boolean) | null;
+  /** Server-side sessions allowed for this key (src/memory). */
+  memoryEnabled: boolean;
 }
 
 /** Compiles an IP / CIDR allow-list; throws on an entry that is neither. */
@@ -188,6 +190,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
       scopes: row.scopes?.length ? new Set(row.scopes) : null,
       // A disabled owner disables their keys.
       enabled: row.enabled && !row.user.disabled,
+      memoryEnabled: row.memoryEnabled,
     };
   }
 
@@ -251,6 +254,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
         modelLimits: dto.modelLimits ?? [],
         allowedIps: dto.allowedIps ?? [],
         scopes: dto.scopes ?? [],
+        memoryEnabled: dto.memoryEnabled ?? true,
       }),
     );
     void this.bus.publish(TOPIC_KEY, hash); // drop a cached "unknown key" entry, on every instance
@@ -269,6 +273,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     if (dto.enabled !== undefined) key.enabled = dto.enabled;
     if (dto.allowedModels !== undefined) key.allowedModels = dto.allowedModels;
     if (dto.expiresAt !== undefined) key.expiresAt = dto.expiresAt === null ? null : new Date(dto.expiresAt);
+    if (dto.memoryEnabled !== undefined) key.memoryEnabled = dto.memoryEnabled;
     await this.keys.save(key);
     await this.invalidate(id);
     return this.get(actor, id);

@@ -35,6 +35,15 @@ export class AppConfig {
   readonly corsOrigins?: '*' | string[];
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
+  /** Server-side sessions (src/memory). */
+  readonly memory: {
+    retentionDays: number;
+    maxContextTokens: number;
+    modelContextTokens: Map<string, number>;
+    sessionFromUser: boolean;
+    lockWaitMs: number;
+    summaryModel?: string;
+  };
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -68,6 +77,20 @@ export class AppConfig {
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
+    this.memory = {
+      retentionDays: env.MEMORY_RETENTION_DAYS,
+      maxContextTokens: env.MEMORY_MAX_CONTEXT_TOKENS,
+      modelContextTokens: new Map(
+        (env.MEMORY_MODEL_CONTEXT_TOKENS ?? '')
+          .split(',')
+          .map((pair) => pair.split('=').map((x) => x.trim()))
+          .filter(([name, n]) => name && n)
+          .map(([name, n]) => [name, Number(n)] as [string, number]),
+      ),
+      sessionFromUser: env.MEMORY_SESSION_FROM_USER,
+      lockWaitMs: env.MEMORY_LOCK_WAIT_MS,
+      summaryModel: env.MEMORY_SUMMARY_MODEL?.trim() || undefined,
+    };
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

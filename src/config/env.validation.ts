@@ -178,6 +178,43 @@ export class EnvironmentVariables {
   @Transform(toBool)
   @IsBoolean({ message: 'DEMO must be true or false' })
   DEMO = false;
+
+  /** Memory: delete sessions idle for more than this many days (hourly job). 0 keeps them forever. */
+  @Transform(toInt)
+  @IsInt({ message: 'MEMORY_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  @Min(0, { message: 'MEMORY_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  MEMORY_RETENTION_DAYS = 90;
+
+  /** Memory: default context budget (history + new messages) when neither the session nor the model sets one. */
+  @Transform(toInt)
+  @IsInt({ message: 'MEMORY_MAX_CONTEXT_TOKENS must be an integer between 256 and 10000000' })
+  @Min(256, { message: 'MEMORY_MAX_CONTEXT_TOKENS must be an integer between 256 and 10000000' })
+  @Max(10_000_000, { message: 'MEMORY_MAX_CONTEXT_TOKENS must be an integer between 256 and 10000000' })
+  MEMORY_MAX_CONTEXT_TOKENS = 8000;
+
+  /** Memory: per-model context budgets, `model=tokens` pairs separated by commas. */
+  @IsOptional()
+  @Matches(/^\s*([^=,\s]+\s*=\s*\d+\s*)(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, {
+    message: 'MEMORY_MODEL_CONTEXT_TOKENS must look like "gpt-4o=120000,claude-sonnet=180000"',
+  })
+  MEMORY_MODEL_CONTEXT_TOKENS?: string;
+
+  /** Memory: also treat an OpenAI `user` field that is a session UUID as the session id (opt-in). */
+  @Transform(toBool)
+  @IsBoolean({ message: 'MEMORY_SESSION_FROM_USER must be true or false' })
+  MEMORY_SESSION_FROM_USER = false;
+
+  /** Memory: how long a request waits for another request on the same session before a 409. */
+  @Transform(toInt)
+  @IsInt({ message: 'MEMORY_LOCK_WAIT_MS must be an integer between 100 and 600000' })
+  @Min(100, { message: 'MEMORY_LOCK_WAIT_MS must be an integer between 100 and 600000' })
+  @Max(600_000, { message: 'MEMORY_LOCK_WAIT_MS must be an integer between 100 and 600000' })
+  MEMORY_LOCK_WAIT_MS = 60_000;
+
+  /** Memory: public chat model that summarises trimmed history (unset = trimmed turns are just left out). */
+  @IsOptional()
+  @IsString()
+  MEMORY_SUMMARY_MODEL?: string;
 }
 
 export class ConfigValidationError extends Error {

@@ -18,7 +18,10 @@ export function dataSourceOptions(url: string, config: AppConfig): DataSourceOpt
     migrations,
     migrationsRun: config.migrationsRun,
     migrationsTransactionMode: 'each',
-    poolSize: config.dbPoolSize,
+    // Embedded: one connection. pglite-socket queues protocol messages one by one, so the Parse/Bind/
+    // Execute of parameterised queries on two connections can interleave ("portal does not exist");
+    // PGlite runs one query at a time anyway.
+    poolSize: config.databaseUrl ? config.dbPoolSize : 1,
     logging: ['error', 'warn', 'migration'],
     logger: new TypeOrmNestLogger(),
     maxQueryExecutionTime: 1000,

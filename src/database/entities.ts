@@ -4,6 +4,7 @@ import { Budget } from '../billing/budget.entity';
 import { Price } from '../billing/price.entity';
 import { UsageLedgerEntry } from '../billing/usage-ledger.entity';
 import { RequestLog } from '../logs/request-log.entity';
+import { Session, SessionMessage } from '../memory/session.entity';
 import { Model, ModelRoute } from '../models/model.entity';
 import { Provider, ProviderCredential } from '../providers/provider.entity';
 import { Tenant } from '../users/tenant.entity';
@@ -23,4 +24,6 @@ export const entities = [
   Price,
   Budget,
   UsageLedgerEntry,
+  Session,
+  SessionMessage,
 ];

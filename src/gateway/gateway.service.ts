@@ -12,6 +12,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { errorBody } from '../common/http/protocol-errors';
 import { AppConfig } from '../config/app-config';
 import { LogWriter } from '../logs/log-writer.service';
+import { MemoryService, SessionTurn } from '../memory/memory.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AttemptRecord } from '../logs/request-log.entity';
 import { adapterFor, Operation, UpstreamProtocol, UpstreamResponse } from '../providers/adapters';
@@ -75,6 +76,8 @@ interface Ctx {
   admission: Admission | null;
   costUsd: number;
   ip?: string | null;
+  /** Memory: the session turn of this request (lock held from history load to append). */
+  session?: SessionTurn;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -109,6 +112,7 @@ export class GatewayService {
     private readonly ipLock: IpLockService,
     private readonly events: EventEmitter2,
     config: AppConfig,
+    private readonly memory: MemoryService,
   ) {
     this.bodyCap = config.logBodies;
     const t = config.trustProxySetting;
@@ -192,6 +196,7 @@ export class GatewayService {
       this.fail(ctx, e);
     } finally {
       if ((route.op !== 'models' && route.op !== 'count_tokens') || ctx.status >= 400) this.log(ctx);
+      if (ctx.session) void ctx.session.release();
     }
   }
 
@@ -284,10 +289,34 @@ export class GatewayService {
       ctx.stream = canonical.stream;
     }
     const model = this.resolveModel(ctx, name, op === 'embeddings' ? 'embedding' : 'chat');
-    ctx.canonical = canonical;
     const key = ctx.key!;
+
+    // ---- memory (src/memory): load the session's history under its lock and prepend it ----
+    if (op === 'chat') {
+      const mem = await this.memory.prepare({
+        key,
+        headers: ctx.req.headers,
+        front,
+        body,
+        canonical,
+        model: model.name,
+      });
+      if (mem) {
+        ctx.session = mem.turn;
+        body = mem.body;
+        canonical = mem.canonical;
+        ctx.dropped = ctx.dropped.filter((d) => d !== 'metadata.session_id'); // consumed, not lost
+        for (const [h, v] of Object.entries(mem.turn.headers)) ctx.res.setHeader(h, v);
+        // Limits and budgets estimate the whole conversation, history included.
+        ctx.bodyBytes = Buffer.byteLength(JSON.stringify(canonical ?? body));
+      }
+    }
+
+    ctx.canonical = canonical;
+    ctx.body = body;
     await this.admit(ctx, model, canonical);
-    const stickyKey = (ctx.req.headers['x-session-id'] as string | undefined) ?? key.id;
+    const stickyKey =
+      (ctx.req.headers['x-session-id'] as string | undefined) ?? ctx.session?.sessionId ?? key.id;
 
     let candidates: Candidate[];
     try {
@@ -513,6 +542,7 @@ export class GatewayService {
     const text = await readAll(up.body);
     const json = tryJson(text) as Json | undefined;
     if (!json || typeof json !== 'object') throw new UpstreamStreamError('upstream answered invalid JSON');
+    ctx.session?.observeJson(protocol, json);
     const publicName = ctx.model!.name;
     const front = ctx.route.front;
     let out: Json;
@@ -551,6 +581,8 @@ export class GatewayService {
         : { ...emptyUsage(), outputTokens: countTokens(canonText(canon.parts)), estimated: true };
     }
     ctx.ttftMs = Math.round(performance.now() - ctx.started);
+    // Memory: the turn is stored before the client sees the answer complete (read-your-writes).
+    if (ctx.session) await this.memory.commit(ctx.session, !ctx.clientGone);
     this.json(ctx, 200, out);
   }
 
@@ -663,6 +695,7 @@ export class GatewayService {
         if (!sawDone) write(encode({ type: 'done' }));
       };
     }
+    if (ctx.session) onEvent = ctx.session.tap(protocol, onEvent);
     await this.pump(
       up,
       onEvent,
@@ -689,6 +722,7 @@ export class GatewayService {
       };
     }
     ctx.status = 200;
+    if (ctx.session) await this.memory.commit(ctx.session, !ctx.clientGone);
     res.end();
   }
 

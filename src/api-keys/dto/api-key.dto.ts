@@ -131,6 +131,15 @@ export class CreateApiKeyDto extends KeyLimitsDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   expiresAt?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Server-side sessions (memory) for this key; false = X-Session-Id only steers sticky routing',
+  })
+  @IsOptional()
+  @IsBoolean()
+  memoryEnabled?: boolean;
 }
 
 export class UpdateApiKeyDto extends KeyLimitsDto {
@@ -164,6 +173,15 @@ export class UpdateApiKeyDto extends KeyLimitsDto {
   @ValidateIf((_, v) => v !== null)
   @IsISO8601({ strict: true })
   expiresAt?: string | null;
+
+  @ApiPropertyOptional({
+    example: true,
+    description:
+      'Server-side sessions (memory) for this key; false = X-Session-Id only steers sticky routing',
+  })
+  @IsOptional()
+  @IsBoolean()
+  memoryEnabled?: boolean;
 }
 
 export class ApiKeyView {
@@ -179,6 +197,8 @@ export class ApiKeyView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: Date | null;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt: Date | null;
+  @ApiProperty({ example: true, description: 'Server-side sessions (memory) allowed' })
+  memoryEnabled: boolean;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ type: Number, nullable: true, example: 60 }) rpmLimit: number | null;
   @ApiProperty({ type: Number, nullable: true, example: null }) tpmLimit: number | null;
@@ -203,4 +223,6 @@ export class KeyInfoView {
   @ApiProperty({ format: 'uuid' }) tenantId: string;
   @ApiProperty({ type: [String] }) allowedModels: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ example: true, description: 'Server-side sessions (memory) allowed' })
+  memoryEnabled: boolean;
 }
