@@ -26,6 +26,7 @@ export class AppConfig {
   /** IP lock-out after repeated bad API keys (threshold 0 = off). */
   readonly badKeyLockout: { threshold: number; windowMs: number; durationMs: number };
   readonly budgetReserveOutputTokens: number;
+  readonly shutdownGraceMs: number;
   readonly swaggerEnabled: boolean;
   readonly demo: boolean;
   readonly logRetentionDays: number;
@@ -73,6 +74,7 @@ export class AppConfig {
       durationMs: env.BAD_KEY_LOCKOUT_DURATION * 1000,
     };
     this.budgetReserveOutputTokens = env.BUDGET_RESERVE_OUTPUT_TOKENS;
+    this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;

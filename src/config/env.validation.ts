@@ -143,6 +143,12 @@ export class EnvironmentVariables {
   @Min(1, { message: 'BAD_KEY_LOCKOUT_DURATION must be a number of seconds (1 or more)' })
   BAD_KEY_LOCKOUT_DURATION = 900;
 
+  /** On shutdown, how long in-flight gateway requests (streams) may take to finish before they are cut. */
+  @Transform(toInt)
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer of 0 or more' })
+  @Min(0, { message: 'SHUTDOWN_GRACE_MS must be an integer of 0 or more' })
+  SHUTDOWN_GRACE_MS = 25000;
+
   /** Output tokens assumed when reserving budget for a request that sets no max_tokens. */
   @Transform(toInt)
   @IsInt({ message: 'BUDGET_RESERVE_OUTPUT_TOKENS must be an integer of 0 or more' })
