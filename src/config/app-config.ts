@@ -30,6 +30,8 @@ export class AppConfig {
   readonly logBodies: false | number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
+  /** Alert delivery retries: attempts per (alert, channel) and the first backoff (doubling). */
+  readonly alerts: { maxAttempts: number; backoffMs: number };
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -59,6 +61,7 @@ export class AppConfig {
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
+    this.alerts = { maxAttempts: env.ALERT_MAX_ATTEMPTS, backoffMs: env.ALERT_BACKOFF_MS };
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

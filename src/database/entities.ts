@@ -1,3 +1,4 @@
+import { Alert, AlertChannel, AlertDelivery, AlertRule } from '../alerts/alert.entity';
 import { ApiKey } from '../api-keys/api-key.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { RequestLog } from '../logs/request-log.entity';
@@ -17,4 +18,8 @@ export const entities = [
   Model,
   ModelRoute,
   RequestLog,
+  AlertChannel,
+  AlertRule,
+  Alert,
+  AlertDelivery,
 ];
