@@ -4,7 +4,9 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
-import { DELIVERY_QUEUE, DeliveryQueue } from '../src/alerts/delivery/delivery-queue';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { ALERT_DELIVERY_QUEUE, DELIVERY_QUEUE, DeliveryQueue } from '../src/alerts/delivery/delivery-queue';
 import {
   BudgetEvent,
   DomainEvents,
@@ -262,6 +264,14 @@ describe(`alerts (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-process queue'})`, (
     expect(hook.received).toHaveLength(4);
     // An unsigned channel sends no signature headers.
     expect(hook.received[0].headers['x-signature']).toBeUndefined();
+    if (redisUrl) {
+      // BullMQ keeps the dead job in its failed set.
+      const queue = t.app.get<Queue>(getQueueToken(ALERT_DELIVERY_QUEUE), { strict: false });
+      const job = await queue.getJob(d.id);
+      expect(await job?.getState()).toBe('failed');
+      expect(job?.attemptsMade).toBe(4);
+      expect(job?.failedReason).toContain('HTTP 500');
+    }
 
     const failed = await t.http.get('/api/alerts?status=failed').set(auth()).expect(200);
     expect(failed.body.items.map((a: { id: string }) => a.id)).toContain(alert.id);
