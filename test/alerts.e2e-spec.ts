@@ -14,6 +14,7 @@ import {
   RequestCompletedEvent,
 } from '../src/common/events/domain-events';
 import { bootApp, createUser, redisUrl, setupAdmin, TestApp } from './helpers/test-app';
+import { createTestDatabase, TestDatabase } from './helpers/test-db';
 
 // ---- loopback receivers ----
 
@@ -809,5 +810,74 @@ describe(`alerts (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-process queue'})`, (
     expect(after.body.channelIds).toEqual([]);
     const detail = await t.http.get(`/api/alerts/${alert.id}`).set(auth()).expect(200);
     expect(detail.body.deliveries[0]).toMatchObject({ channelName: 'short-lived', status: 'sent' });
+  });
+});
+
+describe(`alerts after a restart (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-process queue'})`, () => {
+  let db: TestDatabase;
+  let receiver: Receiver;
+  let accept = false;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    receiver = await startReceiver(() => (accept ? { status: 204 } : { status: 503, body: 'not yet' }));
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await db?.drop();
+  });
+
+  it('delivers a delivery that was still pending when the previous process stopped', async () => {
+    // First process: the receiver fails and the next try is an hour away when the process stops.
+    const first = await bootApp({ DATABASE_URL: db.url, ALERT_BACKOFF_MS: '3600000' });
+    let deliveryId: string;
+    try {
+      const admin = await setupAdmin(first);
+      const as = { Authorization: `Bearer ${admin}` };
+      const ch = await first.http
+        .post('/api/alerts/channels')
+        .set(as)
+        .send({ name: 'hook', type: 'webhook', config: { url: receiver.url } })
+        .expect(201);
+      await first.http
+        .post('/api/alerts/rules')
+        .set(as)
+        .send({ name: 'keys', eventType: 'apikey.invalid', channelIds: [ch.body.id] })
+        .expect(201);
+      await first.app
+        .get(EventEmitter2)
+        .emitAsync(DomainEvents.ApiKeyInvalid, {
+          ip: '198.51.100.7',
+          keyPrefix: null,
+          reason: 'unknown key',
+          at: new Date(),
+        });
+      const alert = await eventually(async () => {
+        const list = await first.http.get('/api/alerts').set(as).expect(200);
+        const id = list.body.items[0]?.id as string | undefined;
+        if (!id) return undefined;
+        const detail = (await first.http.get(`/api/alerts/${id}`).set(as).expect(200)).body as AlertDetail;
+        return detail.deliveries[0]?.attempts === 1 ? detail : undefined;
+      }, 'the first failed attempt');
+      expect(alert.deliveries[0].status).toBe('pending');
+      deliveryId = alert.deliveries[0].id;
+    } finally {
+      await first.close();
+    }
+
+    // Second process on the same database: the pending delivery is picked up again.
+    accept = true;
+    const second = await bootApp({ DATABASE_URL: db.url, ALERT_BACKOFF_MS: '10' });
+    try {
+      const rows = await eventually(async () => {
+        const r: { status: string; attempts: number }[] = await second.app
+          .get(DataSource)
+          .query('SELECT status, attempts FROM alert_deliveries WHERE id = $1', [deliveryId]);
+        return r[0]?.status === 'sent' ? r : undefined;
+      }, 'the resumed delivery');
+      expect(rows[0]).toEqual({ status: 'sent', attempts: 2 });
+      expect(receiver.received.filter((r) => r.raw.includes('Invalid API key used'))).toHaveLength(2);
+    } finally {
+      await second.close();
+    }
   });
 });
