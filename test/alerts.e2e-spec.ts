@@ -843,14 +843,12 @@ describe(`alerts after a restart (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-proc
         .set(as)
         .send({ name: 'keys', eventType: 'apikey.invalid', channelIds: [ch.body.id] })
         .expect(201);
-      await first.app
-        .get(EventEmitter2)
-        .emitAsync(DomainEvents.ApiKeyInvalid, {
-          ip: '198.51.100.7',
-          keyPrefix: null,
-          reason: 'unknown key',
-          at: new Date(),
-        });
+      await first.app.get(EventEmitter2).emitAsync(DomainEvents.ApiKeyInvalid, {
+        ip: '198.51.100.7',
+        keyPrefix: null,
+        reason: 'unknown key',
+        at: new Date(),
+      });
       const alert = await eventually(async () => {
         const list = await first.http.get('/api/alerts').set(as).expect(200);
         const id = list.body.items[0]?.id as string | undefined;
