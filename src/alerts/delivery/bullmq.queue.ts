@@ -1,7 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
@@ -88,6 +88,12 @@ export class BullDeliveryWorker extends WorkerHost implements BeforeApplicationS
 
   /** Stop taking jobs and let running attempts finish before the database closes. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    let worker: Worker | undefined;
+    try {
+      worker = this.worker;
+    } catch {
+      return; // never started (the app failed during init)
+    }
+    await worker.close();
   }
 }

@@ -138,6 +138,10 @@ export class EmailSecrets {
 export type ChannelConfig = WebhookConfig | SlackConfig | DingTalkConfig | FeishuConfig | EmailConfig;
 export type ChannelSecrets = Record<string, string>;
 
+/** Headers the webhook sender sets itself (signature, ids, framing). */
+const RESERVED_HEADERS =
+  /^(host|content-type|content-length|transfer-encoding|connection|user-agent|x-signature|x-alert-.*)$/i;
+
 type Ctor = new () => object;
 const SCHEMAS: Record<ChannelType, { config: Ctor; secrets: Ctor; secretKeys: string[] }> = {
   webhook: { config: WebhookConfig, secrets: WebhookSecrets, secretKeys: ['signingSecret'] },
@@ -182,6 +186,7 @@ export function channelProblems(
     for (const [k, v] of Object.entries((config.headers as Record<string, unknown> | undefined) ?? {})) {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/.test(k) || typeof v !== 'string' || /[\r\n]/.test(v))
         problems.push(`config.headers.${k} must be a valid header name with a single-line string value`);
+      else if (RESERVED_HEADERS.test(k)) problems.push(`config.headers.${k} is set by the gateway`);
     }
   }
   return problems;

@@ -223,6 +223,9 @@ describe('channelProblems', () => {
     expect(channelProblems('feishu', { bogus: 1 }, { webhookUrl: 'https://x.test/h' })).toEqual([
       'config.property bogus should not exist',
     ]);
+    expect(
+      channelProblems('webhook', { url: 'https://x.test', headers: { 'X-Signature': 'forged' } }, {}),
+    ).toEqual(['config.headers.X-Signature is set by the gateway']);
     expect(channelProblems('webhook', { url: 'https://x.test', headers: { 'bad name': 'v' } }, {})).toEqual([
       'config.headers.bad name must be a valid header name with a single-line string value',
     ]);
