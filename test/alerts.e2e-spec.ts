@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ALERT_DELIVERY_QUEUE, DELIVERY_QUEUE, DeliveryQueue } from '../src/alerts/delivery/delivery-queue';
+import { DeliverySweeper } from '../src/alerts/delivery/delivery-sweeper';
 import {
   BudgetEvent,
   DomainEvents,
@@ -791,6 +792,33 @@ describe(`alerts (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-process queue'})`, (
       await t.http.get('/api/alerts').set(as).expect(200);
     }
     await t.http.get('/api/alerts').expect(401);
+  });
+
+  it('resumes a delivery left pending without a live job (the sweeper)', async () => {
+    let accept = false;
+    const hook = await receiver(() => (accept ? { status: 200, body: {} } : { status: 500, body: 'no' }));
+    const ch = await channel({ name: 'sweep-hook', type: 'webhook', config: { url: hook.url } });
+    const r = await rule({ name: 'sweep', eventType: 'proxy.recovered', channelIds: [ch] });
+    await events.emitAsync(DomainEvents.ProxyHealthChanged, {
+      proxyId: '88888888-8888-4888-8888-888888888888',
+      proxyName: 'proxy-us-2',
+      from: 'unhealthy',
+      to: 'healthy',
+      error: null,
+      latencyMs: 40,
+    });
+    const dead = await settledAlert(r);
+    expect(dead.deliveries[0]).toMatchObject({ status: 'failed', attempts: 4 });
+
+    // As if the last attempt had been sent but never recorded: pending in the database, no live job.
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE alert_deliveries SET status = 'pending' WHERE id = $1`, [dead.deliveries[0].id]);
+    accept = true;
+    expect(await t.app.get(DeliverySweeper).sweep(0)).toBeGreaterThanOrEqual(1);
+    const healed = await settledAlert(r);
+    expect(healed.deliveries[0]).toMatchObject({ status: 'sent', attempts: 5 });
+    expect(healed.deliveries[0].history.at(-1)).toMatchObject({ attempt: 5, ok: true, statusCode: 200 });
   });
 
   it('takes a deleted channel out of its rules and keeps the alert history', async () => {

@@ -33,7 +33,11 @@ function engineWith(rules: AlertRule[]) {
     matching: (t: AlertEventType) => rules.filter((r) => r.eventType === t),
     metricRules: () => rules.filter((r) => r.eventType.startsWith('model.')),
   } as unknown as RulesService;
-  const queue: DeliveryQueue = { kind: 'in-process', enqueue: () => Promise.resolve() };
+  const queue: DeliveryQueue = {
+    kind: 'in-process',
+    enqueue: () => Promise.resolve(),
+    resume: () => Promise.resolve(),
+  };
   const engine = new RuleEngine(stub, new CooldownStore(null), {} as DataSource, queue);
   const fired: { rule: AlertRule; c: AlertCandidate }[] = [];
   jest.spyOn(engine, 'fire').mockImplementation((r: AlertRule, c: AlertCandidate) => {

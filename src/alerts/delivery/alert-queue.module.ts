@@ -6,6 +6,7 @@ import { Alert, AlertChannel, AlertDelivery } from '../alert.entity';
 import { ChannelSender } from '../senders/channel-sender';
 import { BullDeliveryQueue, BullDeliveryWorker, bullConnection } from './bullmq.queue';
 import { ALERT_DELIVERY_QUEUE, DELIVERY_QUEUE } from './delivery-queue';
+import { DeliverySweeper } from './delivery-sweeper';
 import { DeliveryProcessor } from './delivery.processor';
 import { InProcessDeliveryQueue } from './in-process.queue';
 
@@ -17,7 +18,7 @@ import { InProcessDeliveryQueue } from './in-process.queue';
 @Module({})
 export class AlertQueueModule {
   static register(useRedis: boolean): DynamicModule {
-    const common = [ChannelSender, DeliveryProcessor];
+    const common = [ChannelSender, DeliveryProcessor, DeliverySweeper];
     const repos = TypeOrmModule.forFeature([Alert, AlertChannel, AlertDelivery]);
     if (!useRedis) {
       return {

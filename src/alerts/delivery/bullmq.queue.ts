@@ -1,11 +1,8 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
-import { Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { AlertDelivery } from '../alert.entity';
 import { ALERT_DELIVERY_QUEUE, DeliveryQueue } from './delivery-queue';
 import { DeliveryProcessor } from './delivery.processor';
 
@@ -29,22 +26,13 @@ export function bullConnection(redisUrl: string): RedisOptions {
 
 /** Queues one BullMQ job per delivery (job id = delivery id, so a delivery is never queued twice). */
 @Injectable()
-export class BullDeliveryQueue implements DeliveryQueue, OnApplicationBootstrap {
+export class BullDeliveryQueue implements DeliveryQueue {
   readonly kind = 'bullmq' as const;
-  private readonly logger = new Logger('AlertQueue');
 
   constructor(
     @InjectQueue(ALERT_DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
     private readonly config: AppConfig,
-    @InjectRepository(AlertDelivery) private readonly deliveries: Repository<AlertDelivery>,
   ) {}
-
-  /** Re-queues deliveries left pending without a job (e.g. Redis was down when they fired). */
-  async onApplicationBootstrap(): Promise<void> {
-    const pending = await this.deliveries.find({ where: { status: 'pending' }, select: { id: true } });
-    if (pending.length)
-      await this.enqueue(pending.map((d) => d.id)).catch((e: Error) => this.logger.warn(e.message));
-  }
 
   async enqueue(deliveryIds: string[]): Promise<void> {
     if (!deliveryIds.length) return;
@@ -62,6 +50,24 @@ export class BullDeliveryQueue implements DeliveryQueue, OnApplicationBootstrap 
         },
       })),
     );
+  }
+
+  /** Adds jobs for pending deliveries without one; a finished job of a still-pending delivery is replaced. */
+  async resume(deliveryIds: string[]): Promise<void> {
+    const missing: string[] = [];
+    for (const id of deliveryIds) {
+      const job = await this.queue.getJob(id);
+      if (!job) {
+        missing.push(id);
+        continue;
+      }
+      const state = await job.getState();
+      if (state === 'failed' || state === 'completed') {
+        await job.remove();
+        missing.push(id);
+      }
+    }
+    await this.enqueue(missing);
   }
 }
 

@@ -11,6 +11,12 @@ export interface DeliveryQueue {
   readonly kind: 'bullmq' | 'in-process';
   /** Queues one job per delivery id (idempotent: a delivery that is no longer pending is skipped). */
   enqueue(deliveryIds: string[]): Promise<void>;
+  /**
+   * Re-queues deliveries that are pending in the database but may have no live job (the process
+   * stopped, Redis was down when they fired, or recording an attempt failed). Deliveries with a
+   * waiting, delayed or running job are left alone.
+   */
+  resume(deliveryIds: string[]): Promise<void>;
 }
 
 export const DELIVERY_QUEUE = Symbol('DELIVERY_QUEUE');
