@@ -8,6 +8,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { ALERT_DELIVERY_QUEUE, DELIVERY_QUEUE, DeliveryQueue } from '../src/alerts/delivery/delivery-queue';
 import { DeliverySweeper } from '../src/alerts/delivery/delivery-sweeper';
+import { RulesService } from '../src/alerts/rules.service';
+import { DatabaseService } from '../src/database/database.service';
 import {
   BudgetEvent,
   DomainEvents,
@@ -905,5 +907,65 @@ describe(`alerts after a restart (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-proc
     } finally {
       await second.close();
     }
+  });
+});
+
+/** Two instances on one database and one Redis: an event seen by both alerts once and is delivered once. */
+(redisUrl ? describe : describe.skip)('alerts across instances (e2e, BullMQ on Redis)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let hook: Receiver;
+  beforeAll(async () => {
+    // Instances of one deployment share JWT_SECRET and ENCRYPTION_KEY.
+    const JWT_SECRET = 'alerts-multi-instance-secret-0123456789abcdef';
+    const ENCRYPTION_KEY = 'ab'.repeat(32);
+    a = await bootApp({ JWT_SECRET, ENCRYPTION_KEY });
+    const url = await a.app.get(DatabaseService).url();
+    b = await bootApp({
+      JWT_SECRET,
+      DATABASE_URL: url,
+      REDIS_PREFIX: a.env.REDIS_PREFIX,
+      DB_MIGRATIONS_RUN: 'false',
+      ENCRYPTION_KEY,
+    });
+    hook = await startReceiver(() => ({ status: 200, body: {} }));
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await hook?.close();
+  });
+
+  it('fires once (SET NX cooldown) and delivers once (one BullMQ job) when both instances see the event', async () => {
+    const admin = await setupAdmin(a);
+    const as = { Authorization: `Bearer ${admin}` };
+    const ch = await a.http
+      .post('/api/alerts/channels')
+      .set(as)
+      .send({ name: 'shared-hook', type: 'webhook', config: { url: hook.url } })
+      .expect(201);
+    const r = await a.http
+      .post('/api/alerts/rules')
+      .set(as)
+      .send({ name: 'shared rule', eventType: 'provider.unhealthy', channelIds: [ch.body.id] })
+      .expect(201);
+    // B learns about the new rule through the cache bus.
+    await eventually(
+      async () => b.app.get(RulesService).matching('provider.unhealthy').length === 1,
+      'instance B to load the rule',
+    );
+
+    const event = providerDown(PROVIDER_A);
+    await Promise.all([
+      a.app.get(EventEmitter2).emitAsync(DomainEvents.ProviderHealthChanged, event),
+      b.app.get(EventEmitter2).emitAsync(DomainEvents.ProviderHealthChanged, event),
+    ]);
+    const alerts = await a.http.get(`/api/alerts?ruleId=${r.body.id}`).set(as).expect(200);
+    expect(alerts.body.total).toBe(1);
+    await eventually(async () => {
+      const d = await a.http.get(`/api/alerts/${alerts.body.items[0].id}`).set(as).expect(200);
+      return d.body.status === 'sent';
+    }, 'the delivery');
+    expect(hook.received).toHaveLength(1);
   });
 });
