@@ -57,10 +57,21 @@ export class SlidingWindow {
     }
   }
 
-  /** Requests and errors currently in the window. */
-  counts(nowMs: number): { requests: number; errors: number } {
+  /** Requests currently in the window. */
+  requests(nowMs: number): number {
     this.advance(nowMs);
-    return { requests: this.total, errors: this.errors };
+    return this.total;
+  }
+
+  /** Failed requests currently in the window. */
+  errorCount(nowMs: number): number {
+    this.advance(nowMs);
+    return this.errors;
+  }
+
+  /** Both counts (allocates; for tests and display, not the hot path). */
+  counts(nowMs: number): { requests: number; errors: number } {
+    return { requests: this.requests(nowMs), errors: this.errorCount(nowMs) };
   }
 
   /** Error share in percent (0 with no requests). */

@@ -215,12 +215,13 @@ export class RuleEngine {
   }
 
   private evaluate(rule: AlertRule, model: string, w: SlidingWindow, now: number): AlertCandidate | null {
-    const { requests, errors } = w.counts(now);
+    const requests = w.requests(now);
     if (requests < rule.minRequests || rule.threshold === null) return null;
-    const window = humanWindow(rule.windowSeconds);
     if (rule.eventType === 'model.error_rate') {
+      const errors = w.errorCount(now);
       const rate = (errors / requests) * 100;
       if (rate <= rule.threshold) return null;
+      const window = humanWindow(rule.windowSeconds);
       return {
         eventType: 'model.error_rate',
         dedupeKey: `model:${model}`,
@@ -238,6 +239,7 @@ export class RuleEngine {
     }
     const p95 = w.quantileMs(now, 0.95);
     if (p95 <= rule.threshold) return null;
+    const window = humanWindow(rule.windowSeconds);
     return {
       eventType: 'model.latency_p95',
       dedupeKey: `model:${model}`,
