@@ -34,6 +34,8 @@ export class AppConfig {
   readonly logBodies: false | number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
+  /** Alert delivery retries: attempts per (alert, channel) and the first backoff (doubling). */
+  readonly alerts: { maxAttempts: number; backoffMs: number };
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
   /** Server-side sessions (src/memory). */
@@ -93,6 +95,7 @@ export class AppConfig {
       lockWaitMs: env.MEMORY_LOCK_WAIT_MS,
       summaryModel: env.MEMORY_SUMMARY_MODEL?.trim() || undefined,
     };
+    this.alerts = { maxAttempts: env.ALERT_MAX_ATTEMPTS, backoffMs: env.ALERT_BACKOFF_MS };
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

@@ -221,6 +221,20 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   MEMORY_SUMMARY_MODEL?: string;
+
+  /** Delivery attempts per alert and channel before the delivery is marked failed (dead letter). */
+  @Transform(toInt)
+  @IsInt({ message: 'ALERT_MAX_ATTEMPTS must be an integer between 1 and 50' })
+  @Min(1, { message: 'ALERT_MAX_ATTEMPTS must be an integer between 1 and 50' })
+  @Max(50, { message: 'ALERT_MAX_ATTEMPTS must be an integer between 1 and 50' })
+  ALERT_MAX_ATTEMPTS = 5;
+
+  /** First retry delay of an alert delivery in ms; it doubles on every further try. */
+  @Transform(toInt)
+  @IsInt({ message: 'ALERT_BACKOFF_MS must be an integer between 1 and 3600000' })
+  @Min(1, { message: 'ALERT_BACKOFF_MS must be an integer between 1 and 3600000' })
+  @Max(3600000, { message: 'ALERT_BACKOFF_MS must be an integer between 1 and 3600000' })
+  ALERT_BACKOFF_MS = 1000;
 }
 
 export class ConfigValidationError extends Error {

@@ -1,3 +1,4 @@
+import { Alert, AlertChannel, AlertDelivery, AlertRule } from '../alerts/alert.entity';
 import { ApiKey } from '../api-keys/api-key.entity';
 import { RefreshToken } from '../auth/refresh-token.entity';
 import { Budget } from '../billing/budget.entity';
@@ -26,4 +27,8 @@ export const entities = [
   UsageLedgerEntry,
   Session,
   SessionMessage,
+  AlertChannel,
+  AlertRule,
+  Alert,
+  AlertDelivery,
 ];
