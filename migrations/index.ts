@@ -5,6 +5,7 @@ import { Providers1795633180410 } from './1795633180410-Providers';
 import { Models1795633534277 } from './1795633534277-Models';
 import { RequestLogs1795633708411 } from './1795633708411-RequestLogs';
 import { LogBodies1795634440488 } from './1795634440488-LogBodies';
+import { ProxiesHealth1795640440746 } from './1795640440746-ProxiesHealth';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Init1795632110453,
@@ -12,4 +13,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Models1795633534277,
   RequestLogs1795633708411,
   LogBodies1795634440488,
+  ProxiesHealth1795640440746,
 ];

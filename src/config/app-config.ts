@@ -30,6 +30,15 @@ export class AppConfig {
   readonly logBodies: false | number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
+  readonly health: {
+    intervalMs: number;
+    timeoutMs: number;
+    degradedLatencyMs: number;
+    failureThreshold: number;
+    retentionDays: number;
+    lowBalanceThreshold: number;
+    proxyCheckUrl: string;
+  };
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -59,6 +68,15 @@ export class AppConfig {
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
+    this.health = {
+      intervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+      timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
+      degradedLatencyMs: env.HEALTH_DEGRADED_LATENCY_MS,
+      failureThreshold: env.HEALTH_FAILURE_THRESHOLD,
+      retentionDays: env.HEALTH_HISTORY_RETENTION_DAYS,
+      lowBalanceThreshold: env.HEALTH_LOW_BALANCE_THRESHOLD,
+      proxyCheckUrl: env.PROXY_CHECK_URL,
+    };
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

@@ -5,6 +5,8 @@ import { Model, ModelRoute } from '../models/model.entity';
 import { Provider, ProviderCredential } from '../providers/provider.entity';
 import { Tenant } from '../users/tenant.entity';
 import { User } from '../users/user.entity';
+import { Proxy } from '../proxy-pool/proxy.entity';
+import { HealthCheck } from '../health/health-check.entity';
 
 /** Every entity of the schema: the app and the migration CLI load the same list. */
 export const entities = [
@@ -17,4 +19,6 @@ export const entities = [
   Model,
   ModelRoute,
   RequestLog,
+  Proxy,
+  HealthCheck,
 ];

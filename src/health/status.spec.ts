@@ -1,0 +1,56 @@
+import { HealthCounters, nextHealth, rollup, verdictOf } from './status';
+
+const run = (verdicts: Parameters<typeof nextHealth>[1][], threshold = 3): HealthCounters[] => {
+  let s: HealthCounters = { status: 'unknown', consecutiveFailures: 0 };
+  return verdicts.map((v) => (s = nextHealth(s, v, threshold)));
+};
+
+describe('health status transitions', () => {
+  it('classifies answers: 429/402 warn, errors fail, slow answers slow', () => {
+    expect(verdictOf({ status: 200, ok: true, latencyMs: 100 }, 5000)).toBe('pass');
+    expect(verdictOf({ status: 200, ok: true, latencyMs: 6000 }, 5000)).toBe('slow');
+    expect(verdictOf({ status: 429, ok: false, latencyMs: 10 }, 5000)).toBe('warn');
+    expect(verdictOf({ status: 402, ok: false, latencyMs: 10 }, 5000)).toBe('warn');
+    expect(verdictOf({ status: 500, ok: false, latencyMs: 10 }, 5000)).toBe('fail');
+    expect(verdictOf({ status: 401, ok: false, latencyMs: 10 }, 5000)).toBe('fail');
+    expect(verdictOf({ status: null, ok: false, latencyMs: null }, 5000)).toBe('fail');
+  });
+
+  it('goes degraded on the first failure and unhealthy at the threshold, then heals on a pass', () => {
+    expect(run(['pass', 'fail', 'fail', 'fail', 'fail', 'pass'])).toEqual([
+      { status: 'healthy', consecutiveFailures: 0 },
+      { status: 'degraded', consecutiveFailures: 1 },
+      { status: 'degraded', consecutiveFailures: 2 },
+      { status: 'unhealthy', consecutiveFailures: 3 },
+      { status: 'unhealthy', consecutiveFailures: 4 },
+      { status: 'healthy', consecutiveFailures: 0 },
+    ]);
+  });
+
+  it('an answer in between resets the failure count (failures must be consecutive)', () => {
+    expect(run(['fail', 'fail', 'warn', 'fail', 'fail']).map((s) => s.status)).toEqual([
+      'degraded',
+      'degraded',
+      'degraded',
+      'degraded',
+      'degraded',
+    ]);
+    expect(run(['fail', 'slow', 'fail', 'fail', 'fail']).at(-1)).toEqual({
+      status: 'unhealthy',
+      consecutiveFailures: 3,
+    });
+  });
+
+  it('threshold 1 makes the first failure unhealthy', () => {
+    expect(run(['fail'], 1)[0].status).toBe('unhealthy');
+  });
+
+  it('rolls credentials up into a provider status', () => {
+    expect(rollup([])).toBe('unknown');
+    expect(rollup(['unknown', 'unknown'])).toBe('unknown');
+    expect(rollup(['healthy', 'unknown'])).toBe('healthy');
+    expect(rollup(['healthy', 'unhealthy'])).toBe('degraded');
+    expect(rollup(['healthy', 'degraded'])).toBe('degraded');
+    expect(rollup(['unhealthy', 'unhealthy', 'unknown'])).toBe('unhealthy');
+  });
+});
