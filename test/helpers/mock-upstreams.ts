@@ -830,7 +830,8 @@ export async function startMockUpstream(
     flip: (behaviour) => {
       fallback = behaviour;
     },
-    serve: (method, path, body, status = 200) => void fixed.set(`${method.toUpperCase()} ${path}`, { status, body }),
+    serve: (method, path, body, status = 200) =>
+      void fixed.set(`${method.toUpperCase()} ${path}`, { status, body }),
     reset: () => {
       queue.length = 0;
       requests.length = 0;
