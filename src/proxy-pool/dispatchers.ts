@@ -21,8 +21,9 @@ function proxyConnectError(e: unknown): Error {
 }
 
 /**
- * An undici dispatcher that sends every request through one proxy: `ProxyAgent` (HTTP CONNECT
- * tunnel, `Proxy-Authorization: Basic` when it has credentials) for http/https proxies, and an
+ * An undici dispatcher that sends every request through one proxy: `ProxyAgent` (a CONNECT tunnel
+ * for https upstreams, plain forwarding for http ones; `Proxy-Authorization: Basic` when it has
+ * credentials) for http/https proxies, and an
  * `Agent` whose connector opens a SOCKS5 tunnel (then TLS for https targets) for socks5.
  */
 export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
@@ -62,5 +63,7 @@ export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
         }
       : {}),
     connect: { timeout: CONNECT_TIMEOUT_MS },
+    // Plain-http upstreams are forwarded request by request (like curl); https ones always tunnel.
+    proxyTunnel: false,
   });
 }

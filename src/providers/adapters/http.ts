@@ -85,6 +85,15 @@ export async function upstreamRequest(
     try {
       opts.dispatcher = hop.dispatcher;
       const res = await request(url, opts);
+      if (res.statusCode === 407) {
+        // The proxy refused our credentials (forwarded plain-http request): that proxy, not the upstream.
+        await res.body.dump().catch(() => undefined);
+        proxy.report(hop.id, false, '407: proxy authentication required');
+        last = Object.assign(new Error(`proxy ${hop.name} refused the credentials (407)`), {
+          code: 'PROXY_AUTH_FAILED',
+        });
+        continue;
+      }
       proxy.report(hop.id, true);
       return res;
     } catch (e) {
