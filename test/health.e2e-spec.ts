@@ -10,7 +10,7 @@ import { HealthService } from '../src/health/health.service';
 import { RoutingService } from '../src/routing/routing.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
 import { MockUpstream, startMockUpstream } from './helpers/mock-upstreams';
-import { bootApp, redisUrl, setupAdmin, TestApp } from './helpers/test-app';
+import { bootApp, createUser, redisUrl, setupAdmin, TestApp } from './helpers/test-app';
 
 const chatRequests = (u: MockUpstream) => u.requests.filter((r) => r.path === '/v1/chat/completions').length;
 const modelListRequests = (u: MockUpstream) => u.requests.filter((r) => r.path === '/v1/models').length;
@@ -264,6 +264,13 @@ describe('health: checks, circuit breaker, events, history (e2e)', () => {
     await g.t.http.get('/api/health/history').query({ targetType: 'nope' }).set(auth()).expect(400);
     await g.t.http.get('/api/health/history').query({ pageSize: 0 }).set(auth()).expect(400);
     await g.t.http.get('/api/health/providers').expect(401);
+    const viewer = await createUser(g.t, g.admin, 'viewer@example.com', 'viewer');
+    await g.t.http.get('/api/health/providers').set('Authorization', `Bearer ${viewer.token}`).expect(200);
+    await g.t.http.get('/api/health/history').set('Authorization', `Bearer ${viewer.token}`).expect(200);
+    await g.t.http
+      .post(`/api/health/providers/${pa}/check`)
+      .set('Authorization', `Bearer ${viewer.token}`)
+      .expect(403);
 
     const detail = await g.t.http.get('/health/detail').expect(200);
     expect(detail.body).toMatchObject({ status: 'ok', checksEnabled: false });

@@ -377,7 +377,9 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
       () => this.pool.entry(proxyId)?.name ?? proxyId,
     );
     if (state.status !== before) {
-      this.pool.applyStatus(proxyId, state.status, null);
+      void this.pool
+        .recordStatus(proxyId, state.status, null, state.error, new Date())
+        .catch((x: Error) => this.logger.warn(`proxy status write failed: ${x.message}`));
       void this.persist([this.row(state, ok)]);
     }
   }

@@ -193,7 +193,12 @@ export class ProxyPoolService implements OnModuleInit, OnApplicationShutdown {
     this.applyStatus(id, status, latencyMs);
     await this.proxies.update(
       { id },
-      { lastStatus: status, lastLatencyMs: latencyMs, lastError: error, lastCheckedAt: at },
+      {
+        lastStatus: status,
+        ...(latencyMs !== null ? { lastLatencyMs: latencyMs } : {}),
+        lastError: error,
+        lastCheckedAt: at,
+      },
     );
   }
 
