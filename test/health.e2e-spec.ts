@@ -36,7 +36,11 @@ describe('health: checks, circuit breaker, events, history (e2e)', () => {
     });
 
   beforeAll(async () => {
-    await g.start({ HEALTH_CHECK_INTERVAL_MS: '0', HEALTH_FAILURE_THRESHOLD: '3' });
+    await g.start({
+      HEALTH_CHECK_INTERVAL_MS: '0',
+      HEALTH_FAILURE_THRESHOLD: '3',
+      HEALTH_PASSIVE_FAILURE_THRESHOLD: '3',
+    });
     const emitter = g.t.app.get(EventEmitter2);
     emitter.on(DomainEvents.ProviderHealthChanged, (e: ProviderHealthChangedEvent) => events.push(e));
     emitter.on(DomainEvents.BalanceLow, (e: BalanceLowEvent) => lows.push(e));
@@ -163,11 +167,15 @@ describe('health: checks, circuit breaker, events, history (e2e)', () => {
       expect((await chat('p-chat')).status).toBe(200); // failed over to b
     }
     expect(chatRequests(c)).toBe(3);
+    // Single live failures only count; the third in a row (HEALTH_PASSIVE_FAILURE_THRESHOLD) trips it.
     const passive = events.filter((e) => e.providerId === pc);
-    expect(passive.map((e) => `${e.from}>${e.to}:${e.source}`)).toEqual([
-      'unknown>degraded:passive',
-      'degraded>unhealthy:passive',
-    ]);
+    expect(passive.map((e) => `${e.from}>${e.to}:${e.source}`)).toEqual(['unknown>unhealthy:passive']);
+    const view = await g.t.http.get(`/api/health/providers/${pc}`).set(auth()).expect(200);
+    expect(view.body.credentials[0]).toMatchObject({
+      status: 'unhealthy',
+      liveFailures: 3,
+      inRotation: false,
+    });
     routing.clearCooldowns();
     expect((await chat('p-chat')).status).toBe(200);
     expect(chatRequests(c)).toBe(3); // skipped while unhealthy

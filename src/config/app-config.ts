@@ -35,6 +35,7 @@ export class AppConfig {
     timeoutMs: number;
     degradedLatencyMs: number;
     failureThreshold: number;
+    passiveFailureThreshold: number;
     retentionDays: number;
     lowBalanceThreshold: number;
     proxyCheckUrl: string;
@@ -73,6 +74,7 @@ export class AppConfig {
       timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
       degradedLatencyMs: env.HEALTH_DEGRADED_LATENCY_MS,
       failureThreshold: env.HEALTH_FAILURE_THRESHOLD,
+      passiveFailureThreshold: env.HEALTH_PASSIVE_FAILURE_THRESHOLD,
       retentionDays: env.HEALTH_HISTORY_RETENTION_DAYS,
       lowBalanceThreshold: env.HEALTH_LOW_BALANCE_THRESHOLD,
       proxyCheckUrl: env.PROXY_CHECK_URL,

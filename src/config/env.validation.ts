@@ -179,6 +179,13 @@ export class EnvironmentVariables {
   @Max(100, { message: 'HEALTH_FAILURE_THRESHOLD must be an integer between 1 and 100' })
   HEALTH_FAILURE_THRESHOLD = 3;
 
+  /** Failed live attempts in a row (gateway traffic) after which a key or proxy is unhealthy. */
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_PASSIVE_FAILURE_THRESHOLD must be an integer between 1 and 1000' })
+  @Min(1, { message: 'HEALTH_PASSIVE_FAILURE_THRESHOLD must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'HEALTH_PASSIVE_FAILURE_THRESHOLD must be an integer between 1 and 1000' })
+  HEALTH_PASSIVE_FAILURE_THRESHOLD = 5;
+
   @Transform(toInt)
   @IsInt({ message: 'HEALTH_HISTORY_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
   @Min(0, { message: 'HEALTH_HISTORY_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })

@@ -33,7 +33,7 @@ import type { RuntimeCredential, RuntimeProvider } from '../routing/runtime.type
 import { Availability, availabilitySql, AvailabilityCounts, toAvailability } from './availability';
 import { Balance, balanceKind, fetchBalance } from './balance';
 import { HealthCheck, HealthTargetType } from './health-check.entity';
-import { nextHealth, ProbeOutcome, rollup, Verdict, verdictOf } from './status';
+import { nextHealth, nextLive, ProbeOutcome, rollup, Verdict, verdictOf } from './status';
 
 /** Topic on the cache bus carrying health states to the other instances. */
 export const HEALTH_CHANGED = 'health';
@@ -48,6 +48,8 @@ export interface TargetState {
   providerId: string | null;
   status: HealthStatus;
   consecutiveFailures: number;
+  /** Failed live attempts in a row (passive; HEALTH_PASSIVE_FAILURE_THRESHOLD makes it unhealthy). */
+  liveFailures: number;
   latencyMs: number | null;
   error: string | null;
   checkedAt: string | null;
@@ -270,30 +272,21 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
     }
   }
 
-  /** Passive health from the gateway's attempts (request path: no allocation unless the status changes). */
+  /**
+   * Passive health from the gateway's attempts. This runs on the request path: a success on a
+   * target that is not failing returns after one map lookup, and nothing is written unless the
+   * status changes.
+   */
   private onLive(providerId: string, credentialId: string, outcome: LiveOutcome): void {
     const targetId = credentialId === 'none' ? providerId : credentialId;
     const s = this.states.get(targetId);
-    let verdict: Verdict;
-    if (outcome === 'ok') {
-      // Only a target that has been failing changes on a live success.
-      if (!s || (s.consecutiveFailures === 0 && s.status !== 'unhealthy')) return;
-      verdict = 'pass';
-    } else if (outcome === 429 || outcome === 402) return;
-    else verdict = 'fail';
-    const before = s?.status;
-    const state = this.observe(
-      'provider-credential',
-      targetId,
-      providerId,
-      verdict,
-      null,
-      liveError(outcome),
-      'passive',
-      () => this.providerName(providerId),
+    const ok = outcome === 'ok';
+    if (ok && (!s || (s.liveFailures === 0 && s.consecutiveFailures === 0 && s.status !== 'unhealthy')))
+      return;
+    if (outcome === 429 || outcome === 402) return; // rate limits are not failures
+    this.live('provider-credential', targetId, providerId, ok, ok ? null : liveError(outcome), () =>
+      this.providerName(providerId),
     );
-    // Only status changes are written (and sent to the other instances): the request path stays DB-free.
-    if (state.status !== before) void this.persist([this.row(state, verdict === 'pass')]);
   }
 
   private providerName(id: string): string {
@@ -364,24 +357,46 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
   /** A live connect failure/success through a proxy. */
   private onProxyLive(proxyId: string, ok: boolean, error?: string): void {
     const s = this.states.get(proxyId);
-    if (ok && (!s || (s.consecutiveFailures === 0 && s.status !== 'unhealthy'))) return;
-    const before = s?.status;
-    const state = this.observe(
+    if (ok && (!s || (s.liveFailures === 0 && s.consecutiveFailures === 0 && s.status !== 'unhealthy')))
+      return;
+    const changed = this.live(
       'proxy',
       proxyId,
       null,
-      ok ? 'pass' : 'fail',
-      null,
+      ok,
       error ?? null,
-      'passive',
       () => this.pool.entry(proxyId)?.name ?? proxyId,
     );
-    if (state.status !== before) {
+    const state = this.states.get(proxyId);
+    if (changed && state)
       void this.pool
         .recordStatus(proxyId, state.status, null, state.error, new Date())
         .catch((x: Error) => this.logger.warn(`proxy status write failed: ${x.message}`));
-      void this.persist([this.row(state, ok)]);
-    }
+  }
+
+  /** Applies one live outcome; a status change is written and sent to the other instances. */
+  private live(
+    type: HealthTargetType,
+    targetId: string,
+    providerId: string | null,
+    ok: boolean,
+    error: string | null,
+    name: () => string,
+  ): boolean {
+    const s = this.state(type, targetId, providerId);
+    const from = s.status;
+    const next = nextLive(s, ok, this.cfg.passiveFailureThreshold);
+    s.liveFailures = next.liveFailures;
+    s.consecutiveFailures = next.consecutiveFailures;
+    if (next.status === from) return false;
+    s.status = next.status;
+    s.error = ok ? null : error;
+    s.checkedAt = new Date().toISOString();
+    s.source = 'passive';
+    this.transition(s, from, 'passive', name);
+    // Only status changes are written (and sent to the other instances): the request path stays DB-free.
+    void this.persist([this.row(s, ok)]);
+    return true;
   }
 
   // ------------------------------------------------------------------ state
@@ -395,6 +410,7 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
         providerId,
         status: 'unknown',
         consecutiveFailures: 0,
+        liveFailures: 0,
         latencyMs: null,
         error: null,
         checkedAt: null,
@@ -422,41 +438,51 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
     const next = nextHealth(s, verdict, this.cfg.failureThreshold);
     s.status = next.status;
     s.consecutiveFailures = next.consecutiveFailures;
+    if (verdict === 'pass') s.liveFailures = 0;
     if (latencyMs !== null) s.latencyMs = latencyMs;
     s.error = verdict === 'pass' ? null : (error ?? s.error);
     s.checkedAt = new Date().toISOString();
     s.source = source;
-    if (from !== s.status) {
-      if (typeof name === 'function') name = name();
-      if (type === 'provider-credential') {
-        this.routing.setUnhealthy(targetId, s.status === 'unhealthy');
-        const ev: ProviderHealthChangedEvent = {
-          providerId: providerId ?? targetId,
-          providerName: name,
-          credentialId: targetId === providerId ? null : targetId,
-          from,
-          to: s.status,
-          error: s.error,
-          latencyMs: s.latencyMs,
-          source,
-        };
-        this.events.emit(DomainEvents.ProviderHealthChanged, ev);
-      } else {
-        const ev: ProxyHealthChangedEvent = {
-          proxyId: targetId,
-          proxyName: name,
-          from,
-          to: s.status,
-          error: s.error,
-          latencyMs: s.latencyMs,
-        };
-        this.events.emit(DomainEvents.ProxyHealthChanged, ev);
-      }
-      this.logger.log(
-        `${type} ${name}${targetId !== providerId && providerId ? ` (${targetId})` : ''}: ${from} → ${s.status} (${source})`,
-      );
-    }
+    if (from !== s.status) this.transition(s, from, source, name);
     return s;
+  }
+
+  /** A status change: routing's breaker, the domain event, a log line. */
+  private transition(
+    s: TargetState,
+    from: HealthStatus,
+    source: 'active' | 'passive',
+    name: string | (() => string),
+  ): void {
+    const { type, targetId, providerId } = s;
+    if (typeof name === 'function') name = name();
+    if (type === 'provider-credential') {
+      this.routing.setUnhealthy(targetId, s.status === 'unhealthy');
+      const ev: ProviderHealthChangedEvent = {
+        providerId: providerId ?? targetId,
+        providerName: name,
+        credentialId: targetId === providerId ? null : targetId,
+        from,
+        to: s.status,
+        error: s.error,
+        latencyMs: s.latencyMs,
+        source,
+      };
+      this.events.emit(DomainEvents.ProviderHealthChanged, ev);
+    } else {
+      const ev: ProxyHealthChangedEvent = {
+        proxyId: targetId,
+        proxyName: name,
+        from,
+        to: s.status,
+        error: s.error,
+        latencyMs: s.latencyMs,
+      };
+      this.events.emit(DomainEvents.ProxyHealthChanged, ev);
+    }
+    this.logger.log(
+      `${type} ${name}${targetId !== providerId && providerId ? ` (${targetId})` : ''}: ${from} → ${s.status} (${source})`,
+    );
   }
 
   private row(s: TargetState, ok: boolean): NewRow {
@@ -532,6 +558,7 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
         providerId: r.provider_id,
         status: r.status,
         consecutiveFailures: r.consecutive_failures,
+        liveFailures: 0,
         latencyMs: r.latency_ms,
         error: r.error,
         checkedAt: new Date(r.checked_at).toISOString(),
@@ -582,6 +609,7 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
           latencyMs: s?.latencyMs ?? null,
           lastError: s?.error ?? null,
           consecutiveFailures: s?.consecutiveFailures ?? 0,
+          liveFailures: s?.liveFailures ?? 0,
           lastCheckedAt: s?.checkedAt ?? null,
           source: s?.source ?? null,
           inRotation: !(s?.status === 'unhealthy'),
@@ -616,6 +644,7 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
         latencyMs: s?.latencyMs ?? p.lastLatencyMs,
         lastError: s?.error ?? p.lastError,
         consecutiveFailures: s?.consecutiveFailures ?? 0,
+        liveFailures: s?.liveFailures ?? 0,
         lastCheckedAt: s?.checkedAt ?? p.lastCheckedAt?.toISOString() ?? null,
         availability: avail.get(p.id) ?? none,
       };

@@ -1,4 +1,4 @@
-import { HealthCounters, nextHealth, rollup, verdictOf } from './status';
+import { HealthCounters, LiveCounters, nextHealth, nextLive, rollup, verdictOf } from './status';
 
 const run = (verdicts: Parameters<typeof nextHealth>[1][], threshold = 3): HealthCounters[] => {
   let s: HealthCounters = { status: 'unknown', consecutiveFailures: 0 };
@@ -52,5 +52,31 @@ describe('health status transitions', () => {
     expect(rollup(['healthy', 'unhealthy'])).toBe('degraded');
     expect(rollup(['healthy', 'degraded'])).toBe('degraded');
     expect(rollup(['unhealthy', 'unhealthy', 'unknown'])).toBe('unhealthy');
+  });
+
+  it('live failures only count until the passive threshold, then make the target unhealthy', () => {
+    let s: LiveCounters = { status: 'healthy', consecutiveFailures: 0, liveFailures: 0 };
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) seen.push((s = nextLive(s, false, 5)).status);
+    expect(seen).toEqual(['healthy', 'healthy', 'healthy', 'healthy', 'unhealthy']);
+    expect(s.liveFailures).toBe(5);
+    expect(nextLive(s, true, 5)).toEqual({ status: 'healthy', consecutiveFailures: 0, liveFailures: 0 });
+  });
+
+  it('a live success resets the live count, heals a failing target, and leaves a slow one degraded', () => {
+    expect(nextLive({ status: 'healthy', consecutiveFailures: 0, liveFailures: 4 }, true, 5)).toEqual({
+      status: 'healthy',
+      consecutiveFailures: 0,
+      liveFailures: 0,
+    });
+    expect(nextLive({ status: 'degraded', consecutiveFailures: 2, liveFailures: 0 }, true, 5).status).toBe(
+      'healthy',
+    );
+    expect(nextLive({ status: 'degraded', consecutiveFailures: 0, liveFailures: 1 }, true, 5).status).toBe(
+      'degraded',
+    );
+    expect(nextLive({ status: 'unknown', consecutiveFailures: 0, liveFailures: 0 }, false, 1).status).toBe(
+      'unhealthy',
+    );
   });
 });

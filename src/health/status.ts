@@ -54,3 +54,27 @@ export function rollup(statuses: HealthStatus[]): HealthStatus {
   if (known.every((s) => s === 'healthy')) return 'healthy';
   return 'degraded';
 }
+
+export interface LiveCounters extends HealthCounters {
+  /** Failed live attempts in a row (they change nothing until the passive threshold). */
+  liveFailures: number;
+}
+
+/**
+ * Live traffic (passive health). Single failures are noise (a huge prompt timing out, a transient
+ * 5xx), so they only count; `threshold` failures in a row make the target unhealthy. A live success
+ * resets the count and heals a target that was failing (checks or traffic).
+ */
+export function nextLive(prev: LiveCounters, ok: boolean, threshold: number): LiveCounters {
+  if (ok) {
+    if (prev.status === 'unhealthy' || prev.consecutiveFailures > 0)
+      return { status: 'healthy', consecutiveFailures: 0, liveFailures: 0 };
+    return { status: prev.status, consecutiveFailures: prev.consecutiveFailures, liveFailures: 0 };
+  }
+  const n = prev.liveFailures + 1;
+  return {
+    status: n >= Math.max(1, threshold) ? 'unhealthy' : prev.status,
+    consecutiveFailures: prev.consecutiveFailures,
+    liveFailures: n,
+  };
+}

@@ -132,7 +132,9 @@ export class ProxyHealthView {
   @ApiProperty({ enum: STATUSES, example: 'healthy' }) status: Status;
   @ApiProperty({ example: 35, nullable: true, type: Number }) latencyMs: number | null;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ example: 0 }) consecutiveFailures: number;
+  @ApiProperty({ example: 0, description: 'Failed checks in a row' }) consecutiveFailures: number;
+  @ApiProperty({ example: 0, description: 'Failed live connects in a row (passive health)' })
+  liveFailures: number;
   @ApiProperty({ nullable: true, type: String }) lastCheckedAt: string | null;
   @ApiProperty({ type: AvailabilityView }) availability: AvailabilityView;
 }
