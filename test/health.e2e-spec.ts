@@ -302,7 +302,12 @@ describe('health: checks, circuit breaker, events, history (e2e)', () => {
   let up: MockUpstream;
   beforeAll(async () => {
     const JWT_SECRET = 'health-multi-instance-secret-0123456789abcdef';
-    const env = { JWT_SECRET, HEALTH_CHECK_INTERVAL_MS: '3600000', HEALTH_FAILURE_THRESHOLD: '1' };
+    const env = {
+      JWT_SECRET,
+      ENCRYPTION_KEY: 'b'.repeat(64), // shared: either instance may decrypt the keys to check them
+      HEALTH_CHECK_INTERVAL_MS: '3600000',
+      HEALTH_FAILURE_THRESHOLD: '1',
+    };
     x = await bootApp(env);
     const url = await x.app.get(DatabaseService).url();
     y = await bootApp({

@@ -1,8 +1,11 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DomainEvents, ProxyHealthChangedEvent } from '../src/common/events/domain-events';
+import { DatabaseService } from '../src/database/database.service';
+import { ProxyPoolService } from '../src/proxy-pool/proxy-pool.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
 import { MockUpstream, startMockUpstream } from './helpers/mock-upstreams';
 import { startHttpProxy, startSocks5Proxy, TestProxy } from './helpers/proxy-servers';
+import { bootApp, redisUrl, setupAdmin, TestApp } from './helpers/test-app';
 
 const chatRequests = (u: MockUpstream) => u.requests.filter((r) => r.path === '/v1/chat/completions').length;
 
@@ -272,5 +275,56 @@ describe('proxy pool: CRUD, dispatchers, rotation and failover (e2e)', () => {
     const u = chatRequests(up);
     expect((await chat('px-socks')).status).toBe(502);
     expect(chatRequests(up)).toBe(u);
+  });
+});
+
+/** Two instances on one database and one Redis: proxy changes reach the other instance's pool. */
+(redisUrl ? describe : describe.skip)('proxy pool: changes reach every instance (e2e)', () => {
+  let x: TestApp;
+  let y: TestApp;
+  beforeAll(async () => {
+    // Instances of one deployment share JWT_SECRET and ENCRYPTION_KEY (proxy credentials are sealed).
+    const JWT_SECRET = 'proxy-multi-instance-secret-0123456789abcdef';
+    const ENCRYPTION_KEY = 'a'.repeat(64);
+    x = await bootApp({ JWT_SECRET, ENCRYPTION_KEY });
+    const url = await x.app.get(DatabaseService).url();
+    y = await bootApp({
+      JWT_SECRET,
+      ENCRYPTION_KEY,
+      DATABASE_URL: url,
+      REDIS_PREFIX: x.env.REDIS_PREFIX,
+      DB_MIGRATIONS_RUN: 'false',
+    });
+  });
+  afterAll(async () => {
+    await y?.close();
+    await x?.close();
+  });
+
+  it('creating and disabling a proxy on one instance updates the pool on the other', async () => {
+    const token = await setupAdmin(x);
+    const created = await x.http
+      .post('/api/proxies')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ name: 'shared', url: 'socks5://u:p-secret@127.0.0.1:1080' })
+      .expect(201);
+    const poolY = y.app.get(ProxyPoolService);
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 50 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(() => !!poolY.entry(created.body.id));
+    expect(poolY.entry(created.body.id)).toMatchObject({
+      name: 'shared',
+      scheme: 'socks5',
+      enabled: true,
+      password: 'p-secret',
+    });
+    await x.http
+      .patch(`/api/proxies/${created.body.id}`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ enabled: false })
+      .expect(200);
+    await until(() => poolY.entry(created.body.id)?.enabled === false);
+    expect(poolY.entry(created.body.id)?.enabled).toBe(false);
   });
 });

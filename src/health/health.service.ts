@@ -182,7 +182,12 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
     const tasks: (() => Promise<void>)[] = [];
     for (const p of await this.providers.list()) {
       if (!p.enabled) continue;
-      tasks.push(...this.providerTasks(p, rows));
+      try {
+        tasks.push(...this.providerTasks(p, rows));
+      } catch (e) {
+        // E.g. keys sealed with another ENCRYPTION_KEY: skip this provider, check the others.
+        this.logger.warn(`cannot check provider ${p.name}: ${(e as Error).message}`);
+      }
     }
     for (const e of this.pool.all())
       if (e.enabled) tasks.push(async () => void rows.push(await this.checkProxyEntry(e)));

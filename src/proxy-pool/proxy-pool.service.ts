@@ -310,8 +310,16 @@ export class ProxyPoolService implements OnModuleInit, OnApplicationShutdown {
   private async load(): Promise<void> {
     const next = new Map<string, PoolEntry>();
     for (const p of await this.list()) {
-      const parsed = parseProxyUrl(p.url);
-      const auth = this.openAuth(p);
+      let parsed: ParsedProxyUrl;
+      let auth: { username?: string; password?: string } | undefined;
+      try {
+        parsed = parseProxyUrl(p.url);
+        auth = this.openAuth(p);
+      } catch (e) {
+        // E.g. credentials sealed with another ENCRYPTION_KEY: that proxy is left out, not the pool.
+        this.logger.error(`proxy "${p.name}" is unusable: ${(e as Error).message}`);
+        continue;
+      }
       const prev = this.entries.get(p.id);
       next.set(p.id, {
         id: p.id,
