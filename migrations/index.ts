@@ -6,6 +6,7 @@ import { Models1795633534277 } from './1795633534277-Models';
 import { RequestLogs1795633708411 } from './1795633708411-RequestLogs';
 import { LogBodies1795634440488 } from './1795634440488-LogBodies';
 import { Alerts1795640411098 } from './1795640411098-Alerts';
+import { ProxiesHealth1795640440746 } from './1795640440746-ProxiesHealth';
 import { Billing1795640667842 } from './1795640667842-Billing';
 import { Memory1795641691060 } from './1795641691060-Memory';
 import { KeyScopes1795641906449 } from './1795641906449-KeyScopes';
@@ -17,6 +18,7 @@ export const migrations: (new () => MigrationInterface)[] = [
   RequestLogs1795633708411,
   LogBodies1795634440488,
   Alerts1795640411098,
+  ProxiesHealth1795640440746,
   Billing1795640667842,
   Memory1795641691060,
   KeyScopes1795641906449,

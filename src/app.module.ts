@@ -20,6 +20,8 @@ import { ModelsModule } from './models/models.module';
 import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
+import { ProxyPoolModule } from './proxy-pool/proxy-pool.module';
+import { HealthModule } from './health/health.module';
 
 @Module({})
 export class AppModule {
@@ -47,6 +49,8 @@ export class AppModule {
         GatewayModule,
         SystemModule,
         AlertsModule.forRoot(env),
+        ProxyPoolModule,
+        HealthModule,
       ],
     };
   }

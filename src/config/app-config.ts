@@ -36,6 +36,16 @@ export class AppConfig {
   readonly corsOrigins?: '*' | string[];
   /** Alert delivery retries: attempts per (alert, channel) and the first backoff (doubling). */
   readonly alerts: { maxAttempts: number; backoffMs: number };
+  readonly health: {
+    intervalMs: number;
+    timeoutMs: number;
+    degradedLatencyMs: number;
+    failureThreshold: number;
+    passiveFailureThreshold: number;
+    retentionDays: number;
+    lowBalanceThreshold: number;
+    proxyCheckUrl: string;
+  };
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
   /** Server-side sessions (src/memory). */
@@ -96,6 +106,16 @@ export class AppConfig {
       summaryModel: env.MEMORY_SUMMARY_MODEL?.trim() || undefined,
     };
     this.alerts = { maxAttempts: env.ALERT_MAX_ATTEMPTS, backoffMs: env.ALERT_BACKOFF_MS };
+    this.health = {
+      intervalMs: env.HEALTH_CHECK_INTERVAL_MS,
+      timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
+      degradedLatencyMs: env.HEALTH_DEGRADED_LATENCY_MS,
+      failureThreshold: env.HEALTH_FAILURE_THRESHOLD,
+      passiveFailureThreshold: env.HEALTH_PASSIVE_FAILURE_THRESHOLD,
+      retentionDays: env.HEALTH_HISTORY_RETENTION_DAYS,
+      lowBalanceThreshold: env.HEALTH_LOW_BALANCE_THRESHOLD,
+      proxyCheckUrl: env.PROXY_CHECK_URL,
+    };
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

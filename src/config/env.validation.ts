@@ -3,7 +3,9 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
+  IsUrl,
   IsString,
   Matches,
   Max,
@@ -180,6 +182,56 @@ export class EnvironmentVariables {
   @Max(1048576, { message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
   LOG_BODY_MAX_BYTES = 16384;
 
+  /** Scheduled health checks of provider credentials and proxies, in ms (jittered ±10%); 0 turns them off. */
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_CHECK_INTERVAL_MS must be 0 (off) or an integer of 1000 or more' })
+  @Min(0, { message: 'HEALTH_CHECK_INTERVAL_MS must be 0 (off) or an integer of 1000 or more' })
+  HEALTH_CHECK_INTERVAL_MS = 60000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_CHECK_TIMEOUT_MS must be an integer between 1000 and 120000' })
+  @Min(1000, { message: 'HEALTH_CHECK_TIMEOUT_MS must be an integer between 1000 and 120000' })
+  @Max(120000, { message: 'HEALTH_CHECK_TIMEOUT_MS must be an integer between 1000 and 120000' })
+  HEALTH_CHECK_TIMEOUT_MS = 15000;
+
+  /** A check that answers slower than this marks its target degraded. */
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_DEGRADED_LATENCY_MS must be an integer of 1 or more' })
+  @Min(1, { message: 'HEALTH_DEGRADED_LATENCY_MS must be an integer of 1 or more' })
+  HEALTH_DEGRADED_LATENCY_MS = 5000;
+
+  /** Consecutive failures (checks or live attempts) after which a target is unhealthy. */
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_FAILURE_THRESHOLD must be an integer between 1 and 100' })
+  @Min(1, { message: 'HEALTH_FAILURE_THRESHOLD must be an integer between 1 and 100' })
+  @Max(100, { message: 'HEALTH_FAILURE_THRESHOLD must be an integer between 1 and 100' })
+  HEALTH_FAILURE_THRESHOLD = 3;
+
+  /** Failed live attempts in a row (gateway traffic) after which a key or proxy is unhealthy. */
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_PASSIVE_FAILURE_THRESHOLD must be an integer between 1 and 1000' })
+  @Min(1, { message: 'HEALTH_PASSIVE_FAILURE_THRESHOLD must be an integer between 1 and 1000' })
+  @Max(1000, { message: 'HEALTH_PASSIVE_FAILURE_THRESHOLD must be an integer between 1 and 1000' })
+  HEALTH_PASSIVE_FAILURE_THRESHOLD = 5;
+
+  @Transform(toInt)
+  @IsInt({ message: 'HEALTH_HISTORY_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  @Min(0, { message: 'HEALTH_HISTORY_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  HEALTH_HISTORY_RETENTION_DAYS = 30;
+
+  /** Balance below which `balance.low` fires (account currency); a provider's config.balanceThreshold wins. */
+  @Transform(toInt)
+  @IsNumber({}, { message: 'HEALTH_LOW_BALANCE_THRESHOLD must be a number of 0 or more' })
+  @Min(0, { message: 'HEALTH_LOW_BALANCE_THRESHOLD must be a number of 0 or more' })
+  HEALTH_LOW_BALANCE_THRESHOLD = 5;
+
+  /** Where a proxy's health check goes when it has no checkUrl and no provider uses it. */
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'PROXY_CHECK_URL must be an http(s) URL' },
+  )
+  PROXY_CHECK_URL = 'https://www.gstatic.com/generate_204';
+
   /** On a database with no providers yet: create a mock provider, `demo-chat`, an API key, print a curl. */
   @Transform(toBool)
   @IsBoolean({ message: 'DEMO must be true or false' })
@@ -273,6 +325,11 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (errors.length) throw new ConfigValidationError(collect(errors));
   if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
     throw new ConfigValidationError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+  }
+  if (env.HEALTH_CHECK_INTERVAL_MS > 0 && env.HEALTH_CHECK_INTERVAL_MS < 1000) {
+    throw new ConfigValidationError([
+      'HEALTH_CHECK_INTERVAL_MS must be 0 (off) or an integer of 1000 or more',
+    ]);
   }
   return env;
 }

@@ -10,6 +10,8 @@ import { Model, ModelRoute } from '../models/model.entity';
 import { Provider, ProviderCredential } from '../providers/provider.entity';
 import { Tenant } from '../users/tenant.entity';
 import { User } from '../users/user.entity';
+import { Proxy } from '../proxy-pool/proxy.entity';
+import { HealthCheck } from '../health/health-check.entity';
 
 /** Every entity of the schema: the app and the migration CLI load the same list. */
 export const entities = [
@@ -31,4 +33,6 @@ export const entities = [
   AlertRule,
   Alert,
   AlertDelivery,
+  Proxy,
+  HealthCheck,
 ];

@@ -394,7 +394,7 @@ export class GatewayService {
         all429 = false;
         if (!d.timeout) allTimeouts = false;
         lastStatus = d.timeout ? 504 : 502;
-        this.routing.reportFailure(c);
+        this.routing.reportFailure(c, undefined, d.timeout ? 'timeout' : 'error');
         continue;
       }
       attempt.status = up.status;
@@ -408,7 +408,7 @@ export class GatewayService {
           const ra = parseRetryAfter(up.headers['retry-after']);
           if (ra !== undefined) retryAfterMs = retryAfterMs === undefined ? ra : Math.min(retryAfterMs, ra);
           // Bad credentials cool down long; rate limits as long as the upstream says.
-          this.routing.reportFailure(c, up.status === 401 || up.status === 403 ? 300_000 : ra);
+          this.routing.reportFailure(c, up.status === 401 || up.status === 403 ? 300_000 : ra, up.status);
           lastStatus = up.status;
           continue;
         }

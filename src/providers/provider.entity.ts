@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { ProxyMode, ProxyStrategy } from '../routing/runtime.types';
 
 export const PROVIDER_TYPES = ['openai', 'openai-compatible', 'anthropic', 'gemini', 'mock'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
@@ -47,6 +48,19 @@ export class Provider {
   /** Type-specific settings (e.g. the mock provider's latency and failure injection). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   config: Record<string, unknown>;
+
+  /** Outbound proxy: `none` (direct), `single` (proxyId) or `pool` (optionally only proxies tagged proxyTag). */
+  @Column({ type: 'varchar', length: 16, default: 'none' })
+  proxyMode: ProxyMode;
+
+  @Column({ type: 'uuid', nullable: true })
+  proxyId: string | null;
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  proxyTag: string | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'round-robin' })
+  proxyStrategy: ProxyStrategy;
 
   @OneToMany(() => ProviderCredential, (c) => c.provider)
   credentials?: ProviderCredential[];

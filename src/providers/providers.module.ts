@@ -4,9 +4,10 @@ import { Provider, ProviderCredential } from './provider.entity';
 import { ProviderProbe } from './provider-probe.service';
 import { ProvidersController } from './providers.controller';
 import { ProvidersService } from './providers.service';
+import { ProxyPoolModule } from '../proxy-pool/proxy-pool.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Provider, ProviderCredential])],
+  imports: [TypeOrmModule.forFeature([Provider, ProviderCredential]), ProxyPoolModule],
   controllers: [ProvidersController],
   providers: [ProvidersService, ProviderProbe],
   exports: [ProvidersService, ProviderProbe],

@@ -13,6 +13,7 @@ import {
 } from './dto/provider.dto';
 import type { RuntimeProvider } from '../routing/runtime.types';
 import { Provider, ProviderCredential, ProviderType } from './provider.entity';
+import { ProxyPoolService } from '../proxy-pool/proxy-pool.service';
 
 /** Official endpoints used when a provider of that type is created without a base URL. */
 export const DEFAULT_BASE_URLS: Record<ProviderType, string | undefined> = {
@@ -34,6 +35,8 @@ export function providerProblems(dto: Partial<CreateProviderDto> & { type?: Prov
   const problems: string[] = [];
   if (dto.type === 'openai-compatible' && !dto.baseUrl)
     problems.push('baseUrl is required for openai-compatible providers');
+  if (dto.proxyMode === 'single' && !dto.proxyId)
+    problems.push('proxyId is required when proxyMode is single');
   for (const [name, value] of Object.entries(dto.headers ?? {})) {
     if (!HEADER_NAME.test(name)) problems.push(`header name "${name}" is not a valid HTTP header name`);
     else if (RESERVED_HEADERS.has(name.toLowerCase()))
@@ -66,6 +69,7 @@ export class ProvidersService {
     private readonly dataSource: DataSource,
     private readonly box: SecretBoxService,
     private readonly bus: CacheBus,
+    private readonly proxyPool: ProxyPoolService,
   ) {}
 
   toView(p: Provider): ProviderView {
@@ -84,6 +88,10 @@ export class ProvidersService {
       credentials: (p.credentials ?? [])
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
         .map((c) => ({ id: c.id, label: c.label, hint: c.hint, weight: c.weight, enabled: c.enabled })),
+      proxyMode: p.proxyMode,
+      proxyId: p.proxyId,
+      proxyTag: p.proxyTag,
+      proxyStrategy: p.proxyStrategy,
       createdAt: p.createdAt,
       updatedAt: p.updatedAt,
     };
@@ -110,6 +118,7 @@ export class ProvidersService {
       credentials: (p.credentials ?? [])
         .filter((c) => !enabledOnly || c.enabled)
         .map((c) => ({ id: c.id, secret: this.openSecret(c), weight: c.weight })),
+      proxy: this.proxyPool.selector(p.proxyMode, p.proxyId, p.proxyTag, p.proxyStrategy),
     };
   }
 
@@ -131,6 +140,8 @@ export class ProvidersService {
   /** Checks a definition without saving it. */
   async validate(dto: CreateProviderDto, excludeId?: string): Promise<ValidationResultView> {
     const problems = providerProblems(dto);
+    if (dto.proxyMode === 'single' && dto.proxyId && !(await this.proxyPool.exists(dto.proxyId)))
+      problems.push(`proxy ${dto.proxyId} does not exist`);
     const clash = await this.providers.findOne({ where: { name: dto.name } });
     if (clash && clash.id !== excludeId) problems.push(nameTaken(dto.name));
     return {
@@ -158,6 +169,10 @@ export class ProvidersService {
           notes: dto.notes ?? null,
           consoleUrl: dto.consoleUrl ?? null,
           config: dto.config ?? {},
+          proxyMode: dto.proxyMode ?? 'none',
+          proxyId: dto.proxyId ?? null,
+          proxyTag: dto.proxyTag ?? null,
+          proxyStrategy: dto.proxyStrategy ?? 'round-robin',
         }),
       );
       for (const [i, c] of (dto.credentials ?? []).entries()) await this.insertCredential(m, saved.id, c, i);
@@ -176,6 +191,8 @@ export class ProvidersService {
       // A new type without a new URL moves to that type's official endpoint.
       baseUrl: dto.baseUrl ?? (typeChanged ? undefined : p.baseUrl),
       headers: dto.headers ?? this.openHeaders(p),
+      proxyMode: dto.proxyMode ?? p.proxyMode,
+      proxyId: dto.proxyId !== undefined ? dto.proxyId : p.proxyId,
     };
     const check = assertValid(await this.validate(merged, id));
     if (dto.name !== undefined) p.name = dto.name;
@@ -191,6 +208,10 @@ export class ProvidersService {
     if (dto.notes !== undefined) p.notes = dto.notes;
     if (dto.consoleUrl !== undefined) p.consoleUrl = dto.consoleUrl;
     if (dto.config !== undefined) p.config = dto.config;
+    if (dto.proxyMode !== undefined) p.proxyMode = dto.proxyMode;
+    if (dto.proxyId !== undefined) p.proxyId = dto.proxyId;
+    if (dto.proxyTag !== undefined) p.proxyTag = dto.proxyTag;
+    if (dto.proxyStrategy !== undefined) p.proxyStrategy = dto.proxyStrategy;
     const { credentials: _omit, ...columns } = p;
     await this.providers.save(columns);
     await this.changed();

@@ -85,4 +85,39 @@ describe('RoutingService.plan (failover order)', () => {
     svc.reportSuccess(m, a, 10);
     expect(svc.plan(m, {})[0].route.id).toBe('a');
   });
+
+  it('the health breaker: unhealthy credentials go behind every other target, and are still tried last', () => {
+    const m = model([route('a', 3), route('b', 2), route('c', 1)]);
+    svc.setUnhealthy('p-a-k0', true);
+    expect(svc.plan(m, {}).map((c) => c.route.id)).toEqual(['b', 'c', 'a']);
+    // Behind cooling targets too: a cooldown ends, an unhealthy mark waits for a passing check.
+    svc.reportFailure(svc.plan(m, {})[0], 60_000); // b cools
+    expect(svc.plan(m, {}).map((c) => c.route.id)).toEqual(['c', 'b', 'a']);
+    svc.setUnhealthy('p-b-k0', true);
+    svc.setUnhealthy('p-c-k0', true);
+    expect(svc.plan(m, {}).map((c) => c.route.id)).toHaveLength(3); // never nothing
+    for (const id of ['p-a-k0', 'p-b-k0', 'p-c-k0']) svc.setUnhealthy(id, false);
+    svc.clearCooldowns();
+    expect(svc.plan(m, {}).map((c) => c.route.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keyless providers are marked by provider id; live outcomes reach the observer', () => {
+    expect(svc.isUnhealthy('prov', 'none')).toBe(false);
+    svc.setUnhealthy('prov', true);
+    expect(svc.isUnhealthy('prov', 'none')).toBe(true);
+    expect(svc.isUnhealthy('other', 'prov')).toBe(true);
+    svc.setUnhealthy('prov', false);
+    const seen: unknown[] = [];
+    svc.observe((p, c, o) => seen.push([p, c, o]));
+    const m = model([route('a', 1)]);
+    const [a] = svc.plan(m, {});
+    svc.reportFailure(a, undefined, 503);
+    svc.reportFailure(a, undefined, 'timeout');
+    svc.reportSuccess(m, a, 5);
+    expect(seen).toEqual([
+      ['p-a', 'p-a-k0', 503],
+      ['p-a', 'p-a-k0', 'timeout'],
+      ['p-a', 'p-a-k0', 'ok'],
+    ]);
+  });
 });

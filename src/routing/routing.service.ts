@@ -3,11 +3,19 @@ import { PricesService } from '../billing/prices.service';
 import { CacheBus } from '../common/redis/cache-bus.service';
 import { MODELS_CHANGED, ModelsService } from '../models/models.service';
 import { PROVIDERS_CHANGED, ProvidersService } from '../providers/providers.service';
+import { PROXIES_CHANGED } from '../proxy-pool/proxy-pool.service';
 import { CooldownTracker } from './cooldown';
 import { Candidate, Requirements, RuntimeModel, RuntimeProvider, RuntimeRoute } from './runtime.types';
 import { orderRoutes, weightedShuffle } from './strategies';
 
 const LATENCY_ALPHA = 0.2;
+/** Sorts unhealthy targets after every cooling one (they are tried only when nothing else is left). */
+const UNHEALTHY_UNTIL = Number.MAX_SAFE_INTEGER;
+
+/** What a live attempt did: the upstream's HTTP status, a timeout, another error, or success. */
+export type LiveOutcome = number | 'timeout' | 'error' | 'ok';
+/** Passive health: told about every live attempt (must be cheap; it runs on the request path). */
+export type LiveObserver = (providerId: string, credentialId: string, outcome: LiveOutcome) => void;
 
 /**
  * Owns every routing decision. The routing table (models → routes → providers → decrypted
@@ -24,6 +32,13 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
   private readonly latency = new Map<string, number>();
   private readonly sticky = new Map<string, { routeId: string; credentialId: string; until: number }>();
   readonly cooldowns = new CooldownTracker();
+  /**
+   * The health circuit breaker: credential ids (or provider ids for keyless providers, whose
+   * candidates use the credential id `none`) that health marked unhealthy. They leave the rotation
+   * until a passing check (or a live success) marks them healthy again.
+   */
+  private readonly unhealthy = new Set<string>();
+  private observer?: LiveObserver;
   /** Table builds so far (tests check that requests do not trigger any). */
   builds = 0;
 
@@ -38,6 +53,22 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
     this.bus.on(PROVIDERS_CHANGED, () => this.rebuild());
     this.bus.on(MODELS_CHANGED, () => this.rebuild());
     this.prices.onChanged(() => this.rebuild());
+    this.bus.on(PROXIES_CHANGED, () => this.rebuild());
+  }
+
+  /** Health's passive feed (one observer). */
+  observe(observer: LiveObserver): void {
+    this.observer = observer;
+  }
+
+  /** Takes a credential (or keyless provider) out of the rotation, or puts it back. */
+  setUnhealthy(targetId: string, unhealthy: boolean): void {
+    if (unhealthy) this.unhealthy.add(targetId);
+    else this.unhealthy.delete(targetId);
+  }
+
+  isUnhealthy(providerId: string, credentialId: string): boolean {
+    return this.unhealthy.size > 0 && this.unhealthy.has(credentialId === 'none' ? providerId : credentialId);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -162,7 +193,9 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
         candidates.push({
           route,
           credential,
-          until: this.cooldowns.coolingUntil(this.key(route.id, credential.id)),
+          until: this.isUnhealthy(route.provider.id, credential.id)
+            ? UNHEALTHY_UNTIL
+            : this.cooldowns.coolingUntil(this.key(route.id, credential.id)),
         });
       }
     }
@@ -186,6 +219,7 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
 
   reportSuccess(model: RuntimeModel, c: Candidate, latencyMs: number, stickyKey?: string): void {
     this.cooldowns.succeed(this.key(c.route.id, c.credential.id));
+    this.observer?.(c.route.provider.id, c.credential.id, 'ok');
     const prev = this.latency.get(c.route.id);
     this.latency.set(c.route.id, prev === undefined ? latencyMs : prev + LATENCY_ALPHA * (latencyMs - prev));
     if (model.sticky && stickyKey) {
@@ -203,7 +237,9 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
     this.cooldowns.clear();
   }
 
-  reportFailure(c: Candidate, retryAfterMs?: number): void {
+  /** A failed live attempt: cools the target down and tells passive health what happened. */
+  reportFailure(c: Candidate, retryAfterMs?: number, outcome: LiveOutcome = 'error'): void {
     this.cooldowns.fail(this.key(c.route.id, c.credential.id), retryAfterMs);
+    this.observer?.(c.route.provider.id, c.credential.id, outcome);
   }
 }

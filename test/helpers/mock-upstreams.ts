@@ -56,6 +56,13 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   /** Queue behaviours for the next requests; when the queue is empty, 'ok'. */
   script(...behaviours: Behaviour[]): void;
+  /**
+   * Flip the default behaviour used when the queue is empty (e.g. `{ kind: 'status', status: 500 }`
+   * makes every request fail until `flip(null)` flips it back to 'ok').
+   */
+  flip(behaviour: Behaviour | null): void;
+  /** Answer `METHOD path` with this JSON (e.g. balance endpoints), ahead of any behaviour. */
+  serve(method: string, path: string, body: unknown, status?: number): void;
   /** Empty the behaviour queue and the recorded requests. */
   reset(): void;
   /** Stop the server; hanging and open connections are destroyed. */
@@ -665,6 +672,8 @@ export async function startMockUpstream(
 ): Promise<MockUpstream> {
   const queue: Behaviour[] = [];
   const requests: RecordedRequest[] = [];
+  let fallback: Behaviour | null = null;
+  const fixed = new Map<string, { status: number; body: unknown }>();
   const sockets = new Set<Socket>();
   let seq = 0;
   let closed = false;
@@ -707,7 +716,9 @@ export async function startMockUpstream(
       headers: { ...req.headers },
       body,
     });
-    const behaviour = queue.shift() ?? { kind: 'ok' };
+    const served = fixed.get(`${req.method ?? 'GET'} ${url.pathname}`);
+    if (served) return sendJson(res, served.status, served.body);
+    const behaviour = queue.shift() ?? fallback ?? { kind: 'ok' };
     seq++;
 
     if (behaviour.kind === 'reset') {
@@ -816,6 +827,11 @@ export async function startMockUpstream(
     protocol,
     requests,
     script: (...behaviours) => void queue.push(...behaviours),
+    flip: (behaviour) => {
+      fallback = behaviour;
+    },
+    serve: (method, path, body, status = 200) =>
+      void fixed.set(`${method.toUpperCase()} ${path}`, { status, body }),
     reset: () => {
       queue.length = 0;
       requests.length = 0;

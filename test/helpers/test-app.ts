@@ -39,6 +39,8 @@ export async function bootApp(extraEnv: Record<string, string | undefined> = {})
     ENCRYPTION_KEY: undefined,
     ADMIN_EMAIL: undefined,
     ADMIN_PASSWORD: undefined,
+    // No scheduled health rounds unless a test asks: they would add requests to mock upstreams.
+    HEALTH_CHECK_INTERVAL_MS: '0',
     ...extraEnv,
   };
   const app = await createApp(env);

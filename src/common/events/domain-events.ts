@@ -87,6 +87,8 @@ export interface BalanceLowEvent {
   balance: number;
   currency: string;
   threshold: number;
+  /** The credential whose account it is (null for a provider without credentials). */
+  credentialId?: string | null;
 }
 
 /** A request came with an unknown, disabled or expired API key. */

@@ -1,4 +1,5 @@
-import { Agent, request } from 'undici';
+import { Agent, Dispatcher, request } from 'undici';
+import type { RuntimeProxyRoute } from '../../routing/runtime.types';
 import type { UpstreamResponse } from './types';
 
 /**
@@ -12,22 +13,119 @@ export const upstreamAgent = new Agent({
   connect: { timeout: 10_000 },
 });
 
+/** No proxy was usable for a provider that must go through one (calls never fall back to direct). */
+export class NoProxyAvailableError extends Error {
+  readonly code = 'PROXY_UNAVAILABLE';
+  constructor(what: string) {
+    super(`no usable proxy (${what})`);
+  }
+}
+
+/** An upstream answered an error status (thrown where only a value is returned, e.g. model lists). */
+export class UpstreamStatusError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'PROXY_CONNECT_FAILED',
+]);
+
+/**
+ * Whether a failed call through a proxy failed while connecting (to the proxy, or the proxy's tunnel
+ * to the upstream): nothing reached the upstream, so the next proxy can safely be tried.
+ */
+export function isProxyConnectError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; cause?: unknown } | null;
+  if (!err) return false;
+  if (err.code && CONNECT_CODES.has(err.code)) return true;
+  if (typeof err.message === 'string' && /^Proxy response \(\d+\)/.test(err.message)) return true;
+  return err.cause !== undefined && err.cause !== e && isProxyConnectError(err.cause);
+}
+
+type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & {
+  signal: AbortSignal;
+  dispatcher?: Dispatcher;
+};
+
+/**
+ * One upstream call: through the shared agent, or through the provider's proxies in order — a proxy
+ * that fails to connect is reported and skipped for the next one (the body is a string, so it can
+ * be sent again); other errors and any answer end the loop.
+ */
+export async function upstreamRequest(
+  url: string,
+  opts: RequestOptions,
+  proxy?: RuntimeProxyRoute | null,
+): Promise<Dispatcher.ResponseData> {
+  if (!proxy) {
+    // The common case: no copy of the options on the hot path.
+    opts.dispatcher = upstreamAgent;
+    return request(url, opts);
+  }
+  const hops = proxy.hops();
+  if (!hops.length)
+    throw new NoProxyAvailableError(proxy.mode === 'single' ? 'the configured proxy' : 'the proxy pool');
+  let last: unknown;
+  for (const hop of hops) {
+    try {
+      opts.dispatcher = hop.dispatcher;
+      const res = await request(url, opts);
+      if (res.statusCode === 407) {
+        // The proxy refused our credentials (forwarded plain-http request): that proxy, not the upstream.
+        await res.body.dump().catch(() => undefined);
+        proxy.report(hop.id, false, '407: proxy authentication required');
+        last = Object.assign(new Error(`proxy ${hop.name} refused the credentials (407)`), {
+          code: 'PROXY_AUTH_FAILED',
+        });
+        continue;
+      }
+      proxy.report(hop.id, true);
+      return res;
+    } catch (e) {
+      if (opts.signal.aborted || !isProxyConnectError(e)) throw e;
+      const err = e as { code?: string; message?: string };
+      proxy.report(hop.id, false, `${err.code ?? 'error'}: ${err.message ?? String(e)}`.slice(0, 300));
+      last = e;
+    }
+  }
+  throw last;
+}
+
 export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
   timeoutMs: number,
   signal: AbortSignal,
+  proxy?: RuntimeProxyRoute | null,
 ): Promise<UpstreamResponse> {
-  const res = await request(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    signal,
-    dispatcher: upstreamAgent,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const res = await upstreamRequest(
+    url,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    },
+    proxy,
+  );
   return { status: res.statusCode, headers: res.headers, body: res.body };
 }
 
@@ -36,15 +134,13 @@ export async function getJson(
   headers: Record<string, string>,
   timeoutMs: number,
   signal: AbortSignal,
+  proxy?: RuntimeProxyRoute | null,
 ): Promise<{ status: number; json: unknown }> {
-  const res = await request(url, {
-    method: 'GET',
-    headers,
-    signal,
-    dispatcher: upstreamAgent,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const res = await upstreamRequest(
+    url,
+    { method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
+    proxy,
+  );
   const text = await res.body.text();
   let json: unknown = text;
   try {
@@ -62,10 +158,14 @@ export async function fetchModelIds(
   timeoutMs: number,
   signal: AbortSignal,
   ids: (json: unknown) => unknown[],
+  proxy?: RuntimeProxyRoute | null,
 ): Promise<string[]> {
-  const res = await getJson(url, headers, timeoutMs, signal);
+  const res = await getJson(url, headers, timeoutMs, signal, proxy);
   if (res.status >= 400)
-    throw new Error(`upstream answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`);
+    throw new UpstreamStatusError(
+      res.status,
+      `upstream answered ${res.status}: ${JSON.stringify(res.json).slice(0, 300)}`,
+    );
   return ids(res.json)
     .map((id) => String(id ?? ''))
     .filter(Boolean);

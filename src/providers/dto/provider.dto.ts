@@ -15,9 +15,11 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PROVIDER_TYPES, ProviderType } from '../provider.entity';
+import { PROXY_MODES, PROXY_STRATEGIES, ProxyMode, ProxyStrategy } from '../../routing/runtime.types';
 
 const URL_RULES = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 
@@ -120,6 +122,43 @@ export class CreateProviderDto {
   @IsOptional()
   @IsObject()
   config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    enum: PROXY_MODES,
+    default: 'none',
+    example: 'pool',
+    description: 'Outbound proxy: none (direct), single (proxyId) or pool (optionally filtered by proxyTag)',
+  })
+  @IsOptional()
+  @IsIn(PROXY_MODES)
+  proxyMode?: ProxyMode;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The proxy for proxyMode=single' })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsUUID()
+  proxyId?: string | null;
+
+  @ApiPropertyOptional({
+    example: 'eu',
+    nullable: true,
+    description: 'proxyMode=pool: only proxies with this tag',
+  })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  proxyTag?: string | null;
+
+  @ApiPropertyOptional({
+    enum: PROXY_STRATEGIES,
+    default: 'round-robin',
+    description: 'proxyMode=pool rotation',
+  })
+  @IsOptional()
+  @IsIn(PROXY_STRATEGIES)
+  proxyStrategy?: ProxyStrategy;
 }
 
 export class UpdateProviderDto extends PartialType(OmitType(CreateProviderDto, ['credentials'] as const)) {}
@@ -145,6 +184,10 @@ export class ProviderView {
   @ApiProperty({ nullable: true, type: String }) consoleUrl: string | null;
   @ApiProperty({ example: {} }) config: Record<string, unknown>;
   @ApiProperty({ type: [CredentialView] }) credentials: CredentialView[];
+  @ApiProperty({ enum: PROXY_MODES, example: 'none' }) proxyMode: ProxyMode;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) proxyId: string | null;
+  @ApiProperty({ nullable: true, type: String, example: null }) proxyTag: string | null;
+  @ApiProperty({ enum: PROXY_STRATEGIES, example: 'round-robin' }) proxyStrategy: ProxyStrategy;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: Date;
 }

@@ -25,7 +25,14 @@ export class AnthropicAdapter implements ProviderAdapter {
   send(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamResponse> {
     if (req.op !== 'chat') throw new UnsupportedOperationError(req.op, 'anthropic');
     const url = joinUrl(t.provider.baseUrl, 'v1/messages');
-    return postJson(url, this.headers(t, req.passHeaders), req.body, t.provider.timeoutMs, req.signal);
+    return postJson(
+      url,
+      this.headers(t, req.passHeaders),
+      req.body,
+      t.provider.timeoutMs,
+      req.signal,
+      t.provider.proxy,
+    );
   }
 
   listModels(t: UpstreamTarget, signal: AbortSignal): Promise<string[]> {
@@ -35,6 +42,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       t.provider.timeoutMs,
       signal,
       (json) => ((json as { data?: { id?: unknown }[] }).data ?? []).map((m) => m.id),
+      t.provider.proxy,
     );
   }
 }

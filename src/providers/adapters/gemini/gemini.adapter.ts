@@ -33,6 +33,7 @@ export class GeminiAdapter implements ProviderAdapter {
       req.body,
       t.provider.timeoutMs,
       req.signal,
+      t.provider.proxy,
     );
   }
 
@@ -46,6 +47,7 @@ export class GeminiAdapter implements ProviderAdapter {
         ((json as { models?: { name?: unknown }[] }).models ?? []).map((m) =>
           String(m.name ?? '').replace(/^models\//, ''),
         ),
+      t.provider.proxy,
     );
   }
 }

@@ -20,7 +20,14 @@ export class OpenAiAdapter implements ProviderAdapter {
 
   send(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamResponse> {
     const url = joinUrl(t.provider.baseUrl, PATHS[req.op]);
-    return postJson(url, this.headers(t, req.passHeaders), req.body, t.provider.timeoutMs, req.signal);
+    return postJson(
+      url,
+      this.headers(t, req.passHeaders),
+      req.body,
+      t.provider.timeoutMs,
+      req.signal,
+      t.provider.proxy,
+    );
   }
 
   listModels(t: UpstreamTarget, signal: AbortSignal): Promise<string[]> {
@@ -30,6 +37,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       t.provider.timeoutMs,
       signal,
       (json) => ((json as { data?: { id?: unknown }[] }).data ?? []).map((m) => m.id),
+      t.provider.proxy,
     );
   }
 }
