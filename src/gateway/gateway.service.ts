@@ -935,6 +935,7 @@ export class GatewayService {
         reasoning: ctx.usage.reasoningTokens,
       },
       failovers: ctx.attempts.length - (ctx.chosen ? 1 : 0),
+      costUsd: ctx.costUsd,
     });
     this.logs.push({
       createdAt: new Date(),

@@ -1,8 +1,18 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
+import { LedgerWriter } from '../billing/ledger-writer.service';
 import { LogWriter } from '../logs/log-writer.service';
+import { RoutingService } from '../routing/routing.service';
 import { MetricsService } from './metrics.service';
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
 
 @ApiTags('system')
 @Public()
@@ -11,12 +21,14 @@ export class MetricsController {
   constructor(
     private readonly metrics: MetricsService,
     private readonly logs: LogWriter,
+    private readonly modules: ModuleRef,
   ) {}
 
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
-    summary: 'Prometheus metrics: requests, latency and TTFT histograms, tokens, failovers, process',
+    summary:
+      'Prometheus metrics: requests, latency and TTFT histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({
@@ -24,7 +36,36 @@ export class MetricsController {
     schema: { type: 'string', example: 'gateway_requests_total{front="openai",...} 12' },
   })
   async scrape(): Promise<string> {
-    this.metrics.logBuffer.set(this.logs.pending);
+    await this.sample();
     return this.metrics.registry.metrics();
+  }
+
+  /** Gauges read at scrape time from the modules that own the state (resolved lazily: no import cycles). */
+  private async sample(): Promise<void> {
+    const m = this.metrics;
+    m.logBuffer.set(this.logs.pending);
+    m.writerBuffer.set({ table: 'request_logs' }, this.logs.pending);
+    m.writerDropped.set({ table: 'request_logs' }, this.logs.dropped);
+    const ledger = this.modules.get(LedgerWriter, { strict: false });
+    m.writerBuffer.set({ table: 'usage_ledger' }, ledger.pending);
+    m.writerDropped.set({ table: 'usage_ledger' }, ledger.dropped);
+    const routing = this.modules.get(RoutingService, { strict: false });
+    m.unhealthyTargets.set(routing.unhealthyCount);
+    m.coolingTargets.set(routing.cooldowns.cooling);
+    const db = this.modules.get(DataSource, { strict: false });
+    const pool = (db.driver as unknown as { master?: PgPool }).master;
+    if (pool) {
+      m.dbPool.set({ state: 'total' }, pool.totalCount);
+      m.dbPool.set({ state: 'idle' }, pool.idleCount);
+      m.dbPool.set({ state: 'waiting' }, pool.waitingCount);
+    }
+    try {
+      const [r] = (await db.query(
+        "SELECT COUNT(*)::int AS n FROM alert_deliveries WHERE status = 'pending'",
+      )) as { n: number }[];
+      m.alertQueue.set(r.n);
+    } catch {
+      /* database unavailable: keep the last figure */
+    }
   }
 }

@@ -13,6 +13,7 @@ export interface RequestObservation {
   tokens: { input: number; output: number; cached: number; reasoning: number };
   /** Attempts that failed before the one that answered (or all of them). */
   failovers: number;
+  costUsd: number;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -53,9 +54,49 @@ export class MetricsService {
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'gateway_cost_usd_total',
+    help: 'Cost of gateway requests in USD (price table) by model and provider',
+    labelNames: ['model', 'provider'] as const,
+    registers: [this.registry],
+  });
   readonly logBuffer = new Gauge({
     name: 'gateway_log_buffer_rows',
     help: 'Request log rows waiting to be written',
+    registers: [this.registry],
+  });
+  /** Rows waiting in the batch writers, and rows dropped because a buffer overflowed (long database outage). */
+  readonly writerBuffer = new Gauge({
+    name: 'gateway_writer_buffer_rows',
+    help: 'Rows waiting in a batch writer (request_logs, usage_ledger)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly writerDropped = new Gauge({
+    name: 'gateway_writer_dropped_rows',
+    help: 'Rows a batch writer dropped because its buffer overflowed, since start',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly unhealthyTargets = new Gauge({
+    name: 'gateway_breaker_open_targets',
+    help: 'Provider keys (or keyless providers) that health took out of the rotation',
+    registers: [this.registry],
+  });
+  readonly coolingTargets = new Gauge({
+    name: 'gateway_cooling_targets',
+    help: 'Route and key pairs in a failover cooldown',
+    registers: [this.registry],
+  });
+  readonly alertQueue = new Gauge({
+    name: 'gateway_alert_deliveries_pending',
+    help: 'Alert deliveries not yet sent or given up',
+    registers: [this.registry],
+  });
+  readonly dbPool = new Gauge({
+    name: 'gateway_db_pool_connections',
+    help: 'Database pool connections by state (total, idle, waiting clients)',
+    labelNames: ['state'] as const,
     registers: [this.registry],
   });
 
@@ -71,5 +112,6 @@ export class MetricsService {
     if (o.ttftMs !== null) this.ttft.observe({ model, provider }, o.ttftMs / 1000);
     for (const [kind, n] of Object.entries(o.tokens)) if (n) this.tokens.inc({ model, provider, kind }, n);
     if (o.failovers) this.failovers.inc({ model }, o.failovers);
+    if (o.costUsd) this.cost.inc({ model, provider }, o.costUsd);
   }
 }

@@ -36,6 +36,14 @@ export class CooldownTracker {
     this.state.clear();
   }
 
+  /** Targets cooling down right now (metrics). */
+  get cooling(): number {
+    const now = this.now();
+    let n = 0;
+    for (const s of this.state.values()) if (s.until > now) n++;
+    return n;
+  }
+
   failures(key: string): number {
     return this.state.get(key)?.failures ?? 0;
   }

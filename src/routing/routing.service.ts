@@ -62,6 +62,11 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** Takes a credential (or keyless provider) out of the rotation, or puts it back. */
+  /** Targets health took out of the rotation (metrics). */
+  get unhealthyCount(): number {
+    return this.unhealthy.size;
+  }
+
   setUnhealthy(targetId: string, unhealthy: boolean): void {
     if (unhealthy) this.unhealthy.add(targetId);
     else this.unhealthy.delete(targetId);
