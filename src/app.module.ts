@@ -17,6 +17,7 @@ import { ModelsModule } from './models/models.module';
 import { ProvidersModule } from './providers/providers.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -41,6 +42,7 @@ export class AppModule {
         MetricsModule,
         GatewayModule,
         SystemModule,
+        WebModule,
       ],
     };
   }

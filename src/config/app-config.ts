@@ -30,6 +30,8 @@ export class AppConfig {
   readonly logBodies: false | number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
+  /** Directory of the built dashboard (`web/dist`), when set explicitly. */
+  readonly webDistDir?: string;
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
 
@@ -59,6 +61,7 @@ export class AppConfig {
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
+    this.webDistDir = env.WEB_DIST_DIR ? resolve(env.WEB_DIST_DIR) : undefined;
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

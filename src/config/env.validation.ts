@@ -152,6 +152,11 @@ export class EnvironmentVariables {
   @Max(1048576, { message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
   LOG_BODY_MAX_BYTES = 16384;
 
+  /** The built dashboard served at `/` (default: `web/dist` of the checkout). */
+  @IsOptional()
+  @IsString()
+  WEB_DIST_DIR?: string;
+
   /** On a database with no providers yet: create a mock provider, `demo-chat`, an API key, print a curl. */
   @Transform(toBool)
   @IsBoolean({ message: 'DEMO must be true or false' })
