@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -94,6 +94,10 @@ describe('dashboard journey in Chromium', () => {
     page.setDefaultTimeout(15_000);
   });
 
+  afterEach(async (t) => {
+    if (t.task.result?.state === 'fail' && page) await page.screenshot({ path: join(tmpdir(), `lrp-journey-failure-${Date.now()}.png`) }).catch(() => undefined);
+  });
+
   afterAll(async () => {
     await ctx?.close();
     if (backend && backend.exitCode === null) {
@@ -166,11 +170,11 @@ describe('dashboard journey in Chromium', () => {
     const r0 = dialog.getByTestId('route-draft-0');
     await r0.getByLabel('Provider').selectOption({ label: 'mock-primary' });
     await r0.getByLabel('Upstream model').fill('mock-small');
+    await r0.getByLabel('Priority').fill('1');
     await dialog.getByRole('button', { name: 'Add route' }).click();
     const r1 = dialog.getByTestId('route-draft-1');
     await r1.getByLabel('Provider').selectOption({ label: 'mock-backup' });
     await r1.getByLabel('Upstream model').fill('mock-large');
-    await r1.getByLabel('Priority').fill('1');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.getByText('Model demo-chat created').waitFor();
     const card = page.getByTestId('model-demo-chat');
@@ -203,7 +207,8 @@ describe('dashboard journey in Chromium', () => {
     const result = page.getByTestId('try-result');
     await result.waitFor();
     await result.getByText('200', { exact: true }).waitFor();
-    expect((await result.textContent()) ?? '').toContain('mock-small');
+    await result.getByText('echo: Hello from the journey').waitFor();
+    await result.getByText('demo-chat', { exact: true }).waitFor();
   });
 
   it('shows the request on the dashboard and in the logs', async () => {

@@ -182,7 +182,7 @@ const en = {
     'strategy_least-latency': 'Least latency',
     'strategy_lowest-cost': 'Lowest cost',
     'strategyHint_weighted-random': 'Spread traffic by route weight.',
-    strategyHint_priority: 'Lowest priority number first; others are fallbacks.',
+    strategyHint_priority: 'Highest priority first; lower ones are fallbacks. Weights break ties.',
     'strategyHint_round-robin': 'Take routes in turn.',
     'strategyHint_least-latency': 'Prefer the route answering fastest lately.',
     'strategyHint_lowest-cost': 'Prefer the cheapest route.',

@@ -22,9 +22,11 @@ void i18n
     detection: { order: ['localStorage', 'navigator'], lookupLocalStorage: 'lrp-lang', caches: ['localStorage'] },
   });
 
-i18n.on('languageChanged', (lng) => {
-  document.documentElement.lang = lng.startsWith('zh') ? 'zh-CN' : 'en';
-});
+const setDocumentLang = (lng: string | undefined) => {
+  if (typeof document !== 'undefined') document.documentElement.lang = lng?.startsWith('zh') ? 'zh-CN' : 'en';
+};
+i18n.on('languageChanged', setDocumentLang);
+setDocumentLang(i18n.resolvedLanguage);
 
 export function currentLang(): 'en' | 'zh' {
   return i18n.resolvedLanguage?.startsWith('zh') ? 'zh' : 'en';

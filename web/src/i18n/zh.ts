@@ -183,7 +183,7 @@ const zh: Messages = {
     'strategy_least-latency': '最低延迟',
     'strategy_lowest-cost': '最低成本',
     'strategyHint_weighted-random': '按路由权重分配流量。',
-    strategyHint_priority: '优先级数字最小的先用，其余作为备用。',
+    strategyHint_priority: '优先级数字最大的先用，较低的作为备用；同级按权重。',
     'strategyHint_round-robin': '依次使用各条路由。',
     'strategyHint_least-latency': '优先选择最近响应最快的路由。',
     'strategyHint_lowest-cost': '优先选择最便宜的路由。',

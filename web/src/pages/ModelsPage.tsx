@@ -394,7 +394,7 @@ function ModelCard({ m, admin, providers, onEdit }: { m: Model; admin: boolean; 
                   </thead>
                   <tbody>
                     {[...m.routes]
-                      .sort((a, b) => a.priority - b.priority || b.weight - a.weight)
+                      .sort((a, b) => b.priority - a.priority || b.weight - a.weight)
                       .map((r) => (
                         <RouteRow key={r.id} r={r} admin={admin} />
                       ))}
