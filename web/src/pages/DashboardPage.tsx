@@ -232,7 +232,7 @@ export default function DashboardPage() {
                   <div className="min-w-0 flex-1">
                     <p className="truncate text-sm font-medium text-fg">{p.name}</p>
                     <p className="text-xs text-muted">
-                      {row ? t('dashboard.healthLine', { requests: row.requests, errors: row.errors }) : t('dashboard.noTrafficShort')}
+                      {row ? t('dashboard.healthLine', { count: row.requests, errors: row.errors }) : t('dashboard.noTrafficShort')}
                     </p>
                   </div>
                   <Badge tone={tone}>{!p.enabled ? t('common.disabled') : t(`dashboard.health_${tone}`)}</Badge>

@@ -218,13 +218,15 @@ export default function LogsPage() {
             </Select>
           </Field>
           <Field label={t('logs.status')} htmlFor="f-outcome">
-            <div className="flex gap-2">
+            <div className="flex gap-2 [&>select]:min-w-0">
               <Select id="f-outcome" value={draft.outcome} onChange={(e) => set('outcome', e.target.value as Filters['outcome'])}>
                 <option value="">{t('common.all')}</option>
                 <option value="success">{t('logs.success')}</option>
                 <option value="error">{t('logs.error')}</option>
               </Select>
-              <Input aria-label={t('logs.statusCode')} className="w-20" inputMode="numeric" placeholder="429" value={draft.status} onChange={(e) => set('status', e.target.value)} />
+              <div className="w-20 shrink-0">
+                <Input aria-label={t('logs.statusCode')} inputMode="numeric" placeholder="429" value={draft.status} onChange={(e) => set('status', e.target.value)} />
+              </div>
             </div>
           </Field>
           <div className="flex gap-2">

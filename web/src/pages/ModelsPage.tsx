@@ -178,7 +178,7 @@ function ModelForm({ open, onClose, editing, providers }: { open: boolean; onClo
         <div className="flex items-center gap-3">
           <Switch checked={m.sticky} onChange={(v) => set('sticky', v)} label={t('models.sticky')} />
           <span className="text-sm text-fg">{t('models.sticky')}</span>
-          {m.sticky ? <Input aria-label={t('models.stickyTtl')} type="number" min={1} className="h-8 w-28" value={m.stickyTtlSeconds} onChange={(e) => set('stickyTtlSeconds', e.target.value)} /> : null}
+          {m.sticky ? <div className="w-28"><Input aria-label={t('models.stickyTtl')} type="number" min={1} className="h-8" value={m.stickyTtlSeconds} onChange={(e) => set('stickyTtlSeconds', e.target.value)} /></div> : null}
         </div>
         <div className="flex items-center gap-3">
           <Switch checked={m.enabled} onChange={(v) => set('enabled', v)} label={t('common.enabled')} />
@@ -247,10 +247,10 @@ function RouteRow({ r, admin }: { r: RouteView; admin: boolean }) {
         <div className="font-mono text-xs text-muted">{r.upstreamModel}</div>
       </td>
       <td className="py-2.5 pr-3">
-        {admin ? <Input aria-label={t('models.weight')} type="number" min={0} defaultValue={r.weight} className="h-8 w-20" onBlur={(e) => num('weight', e.target.value)} /> : r.weight}
+        {admin ? <div className="w-20"><Input aria-label={t('models.weight')} type="number" min={0} defaultValue={r.weight} className="h-8" onBlur={(e) => num('weight', e.target.value)} /></div> : r.weight}
       </td>
       <td className="py-2.5 pr-3">
-        {admin ? <Input aria-label={t('models.priority')} type="number" defaultValue={r.priority} className="h-8 w-20" onBlur={(e) => num('priority', e.target.value)} /> : r.priority}
+        {admin ? <div className="w-20"><Input aria-label={t('models.priority')} type="number" defaultValue={r.priority} className="h-8" onBlur={(e) => num('priority', e.target.value)} /></div> : r.priority}
       </td>
       <td className="py-2.5 pr-3">
         <div className="flex flex-wrap gap-1">

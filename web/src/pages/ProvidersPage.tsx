@@ -241,7 +241,9 @@ function CredentialsModal({ provider, onClose }: { provider: Provider | null; on
               </div>
               <label className="flex items-center gap-2 text-xs text-muted">
                 {t('providers.weight')}
-                <Input type="number" min={0} max={1000} defaultValue={c.weight} className="h-8 w-20" onBlur={(e) => Number(e.target.value) !== c.weight && void patch(c.id, { weight: Number(e.target.value) })} />
+                <span className="w-20">
+                  <Input type="number" min={0} max={1000} defaultValue={c.weight} className="h-8" onBlur={(e) => Number(e.target.value) !== c.weight && void patch(c.id, { weight: Number(e.target.value) })} />
+                </span>
               </label>
               <Switch checked={c.enabled} onChange={(v) => void patch(c.id, { enabled: v })} label={t('common.enabled')} />
               <IconButton label={t('common.delete')} onClick={() => void remove(c)}>
