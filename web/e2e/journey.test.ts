@@ -18,7 +18,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const shots = process.env.SCREENSHOTS_DIR ? resolve(process.env.SCREENSHOTS_DIR) : join(root, 'docs/screenshots');
+const shots = process.env.SCREENSHOTS_DIR
+  ? resolve(process.env.SCREENSHOTS_DIR)
+  : join(root, 'docs/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN = { email: 'admin@example.com', password: 'journey-password-1' };
 
@@ -68,23 +70,55 @@ describe('dashboard journey in Chromium', () => {
 
   beforeAll(async () => {
     expect(existsSync(join(root, 'dist/src/main.js')), 'run `npm run build` first').toBe(true);
-    expect(existsSync(join(root, 'web/dist/index.html')), 'run `npm --prefix web run build` first').toBe(true);
+    expect(existsSync(join(root, 'web/dist/index.html')), 'run `npm --prefix web run build` first').toBe(
+      true,
+    );
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
     mkdirSync(shots, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'lrp-journey-data-'));
     profile = mkdtempSync(join(tmpdir(), 'lrp-journey-chromium-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', BCRYPT_ROUNDS: '4', LOG_BODIES: 'true', WEB_DIST_DIR: join(root, 'web/dist') };
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEMO', 'JWT_SECRET', 'ENCRYPTION_KEY']) delete env[k];
-    backend = spawn(process.execPath, ['dist/src/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      BCRYPT_ROUNDS: '4',
+      LOG_BODIES: 'true',
+      WEB_DIST_DIR: join(root, 'web/dist'),
+    };
+    for (const k of [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'ADMIN_EMAIL',
+      'ADMIN_PASSWORD',
+      'DEMO',
+      'JWT_SECRET',
+      'ENCRYPTION_KEY',
+    ])
+      delete env[k];
+    backend = spawn(process.execPath, ['dist/src/main.js'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     backend.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     backend.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     await waitForHealth(base, backend, () => log);
     ctx = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1360, height: 860 },
       locale: 'en-US',
       colorScheme: 'light',
@@ -95,7 +129,10 @@ describe('dashboard journey in Chromium', () => {
   });
 
   afterEach(async (t) => {
-    if (t.task.result?.state === 'fail' && page) await page.screenshot({ path: join(tmpdir(), `lrp-journey-failure-${Date.now()}.png`) }).catch(() => undefined);
+    if (t.task.result?.state === 'fail' && page)
+      await page
+        .screenshot({ path: join(tmpdir(), `lrp-journey-failure-${Date.now()}.png`) })
+        .catch(() => undefined);
   });
 
   afterAll(async () => {
@@ -258,9 +295,13 @@ describe('dashboard journey in Chromium', () => {
 
   it('switches to dark mode (persisted) and screenshots every page', async () => {
     await page.getByRole('radio', { name: 'Dark' }).first().click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.classList.contains('dark')))
+      .toBe(true);
     await page.reload();
-    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.classList.contains('dark')))
+      .toBe(true);
     for (const [file, link, heading] of pages) {
       await nav(link);
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();

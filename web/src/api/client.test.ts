@@ -34,7 +34,9 @@ describe('api client', () => {
       },
       (req) => {
         if (path(req) !== '/api/api-keys') return undefined;
-        return req.headers.get('authorization') === 'Bearer new-access' ? json({ id: 'k1', key: 'sk-x' }, 201) : json({ message: 'Unauthorized' }, 401);
+        return req.headers.get('authorization') === 'Bearer new-access'
+          ? json({ id: 'k1', key: 'sk-x' }, 201)
+          : json({ message: 'Unauthorized' }, 401);
       },
     );
     const created = await unwrap(api.POST('/api/api-keys', { body: { name: 'x' } }));
@@ -52,14 +54,25 @@ describe('api client', () => {
         refreshes++;
         return json(pair('new-access', 'refresh-2'));
       },
-      (req) => (req.headers.get('authorization') === 'Bearer new-access' ? json([]) : json({ message: 'Unauthorized' }, 401)),
+      (req) =>
+        req.headers.get('authorization') === 'Bearer new-access'
+          ? json([])
+          : json({ message: 'Unauthorized' }, 401),
     );
-    await Promise.all([unwrap(api.GET('/api/users')), unwrap(api.GET('/api/providers')), unwrap(api.GET('/api/models'))]);
+    await Promise.all([
+      unwrap(api.GET('/api/users')),
+      unwrap(api.GET('/api/providers')),
+      unwrap(api.GET('/api/models')),
+    ]);
     expect(refreshes).toBe(1);
   });
 
   it('signs out when the refresh token is rejected', async () => {
-    mockFetch((req) => (path(req) === '/api/auth/refresh' ? json({ message: 'Invalid refresh token' }, 401) : json({ message: 'Unauthorized' }, 401)));
+    mockFetch((req) =>
+      path(req) === '/api/auth/refresh'
+        ? json({ message: 'Invalid refresh token' }, 401)
+        : json({ message: 'Unauthorized' }, 401),
+    );
     await expect(unwrap(api.GET('/api/users'))).rejects.toMatchObject({ status: 401 });
     expect(useAuth.getState().accessToken).toBeNull();
   });
@@ -74,6 +87,8 @@ describe('api client', () => {
   it('errorMessage reads admin, gateway and validation error shapes', () => {
     expect(errorMessage({ message: ['a must be set', 'b too'] })).toBe('a must be set; b too');
     expect(errorMessage({ error: { message: 'Invalid API key' } })).toBe('Invalid API key');
-    expect(errorMessage(undefined, new Response(null, { status: 502, statusText: 'Bad Gateway' }))).toBe('502 Bad Gateway');
+    expect(errorMessage(undefined, new Response(null, { status: 502, statusText: 'Bad Gateway' }))).toBe(
+      '502 Bad Gateway',
+    );
   });
 });

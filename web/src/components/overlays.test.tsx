@@ -9,7 +9,12 @@ describe('confirm dialog', () => {
     render(<ConfirmHost />);
     let answer: Promise<boolean>;
     act(() => {
-      answer = confirm({ title: 'Delete provider?', body: 'This cannot be undone.', destructive: true, confirmLabel: 'Delete' });
+      answer = confirm({
+        title: 'Delete provider?',
+        body: 'This cannot be undone.',
+        destructive: true,
+        confirmLabel: 'Delete',
+      });
     });
     const dialog = await screen.findByRole('dialog', { name: 'Delete provider?' });
     expect(dialog).toHaveTextContent('This cannot be undone.');

@@ -19,7 +19,11 @@ function useDialogFocus(open: boolean, onClose: () => void) {
     const previous = document.activeElement as HTMLElement | null;
     const node = ref.current;
     const focusables = () =>
-      Array.from(node?.querySelectorAll<HTMLElement>('a[href],button:not([disabled]),input:not([disabled]),select,textarea,[tabindex]:not([tabindex="-1"])') ?? []);
+      Array.from(
+        node?.querySelectorAll<HTMLElement>(
+          'a[href],button:not([disabled]),input:not([disabled]),select,textarea,[tabindex]:not([tabindex="-1"])',
+        ) ?? [],
+      );
     const first = node?.querySelector<HTMLElement>('[data-autofocus]') ?? focusables()[0];
     first?.focus();
     const onKey = (e: KeyboardEvent) => {
@@ -48,14 +52,35 @@ function useDialogFocus(open: boolean, onClose: () => void) {
   return ref;
 }
 
-export function Modal({ open, onClose, title, children, footer, wide }: { open: boolean; onClose(): void; title: string; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+export function Modal({
+  open,
+  onClose,
+  title,
+  children,
+  footer,
+  wide,
+}: {
+  open: boolean;
+  onClose(): void;
+  title: string;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+}) {
   const { t } = useTranslation();
   const ref = useDialogFocus(open, onClose);
   return createPortal(
     <AnimatePresence>
       {open ? (
         <div className="fixed inset-0 z-50 flex items-end justify-center sm:items-center sm:p-6">
-          <motion.div className="absolute inset-0 bg-black/30 backdrop-blur-sm" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} transition={{ duration: 0.15 }} onClick={onClose} />
+          <motion.div
+            className="absolute inset-0 bg-black/30 backdrop-blur-sm"
+            initial={{ opacity: 0 }}
+            animate={{ opacity: 1 }}
+            exit={{ opacity: 0 }}
+            transition={{ duration: 0.15 }}
+            onClick={onClose}
+          />
           <motion.div
             ref={ref}
             role="dialog"
@@ -65,7 +90,10 @@ export function Modal({ open, onClose, title, children, footer, wide }: { open: 
             animate={{ opacity: 1, y: 0, scale: 1 }}
             exit={{ opacity: 0, y: 8, scale: 0.98 }}
             transition={{ duration: 0.18, ease: [0.25, 0.1, 0.25, 1] }}
-            className={cx('relative flex max-h-[92vh] w-full flex-col rounded-t-[20px] bg-card shadow-float sm:rounded-[20px]', wide ? 'sm:max-w-3xl' : 'sm:max-w-lg')}
+            className={cx(
+              'relative flex max-h-[92vh] w-full flex-col rounded-t-[20px] bg-card shadow-float sm:rounded-[20px]',
+              wide ? 'sm:max-w-3xl' : 'sm:max-w-lg',
+            )}
           >
             <div className="flex items-center justify-between px-6 pt-5 pb-3">
               <h2 className="text-lg font-semibold text-fg">{title}</h2>
@@ -74,7 +102,9 @@ export function Modal({ open, onClose, title, children, footer, wide }: { open: 
               </IconButton>
             </div>
             <div className="overflow-y-auto px-6 pb-4">{children}</div>
-            {footer ? <div className="flex justify-end gap-2 border-t border-line px-6 py-4">{footer}</div> : null}
+            {footer ? (
+              <div className="flex justify-end gap-2 border-t border-line px-6 py-4">{footer}</div>
+            ) : null}
           </motion.div>
         </div>
       ) : null}
@@ -83,14 +113,31 @@ export function Modal({ open, onClose, title, children, footer, wide }: { open: 
   );
 }
 
-export function Drawer({ open, onClose, title, children }: { open: boolean; onClose(): void; title: string; children: ReactNode }) {
+export function Drawer({
+  open,
+  onClose,
+  title,
+  children,
+}: {
+  open: boolean;
+  onClose(): void;
+  title: string;
+  children: ReactNode;
+}) {
   const { t } = useTranslation();
   const ref = useDialogFocus(open, onClose);
   return createPortal(
     <AnimatePresence>
       {open ? (
         <div className="fixed inset-0 z-50">
-          <motion.div className="absolute inset-0 bg-black/25" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} transition={{ duration: 0.15 }} onClick={onClose} />
+          <motion.div
+            className="absolute inset-0 bg-black/25"
+            initial={{ opacity: 0 }}
+            animate={{ opacity: 1 }}
+            exit={{ opacity: 0 }}
+            transition={{ duration: 0.15 }}
+            onClick={onClose}
+          />
           <motion.aside
             ref={ref}
             role="dialog"
@@ -127,10 +174,12 @@ interface ConfirmRequest {
   resolve(ok: boolean): void;
 }
 
-const useConfirmStore = create<{ current: ConfirmRequest | null; set(c: ConfirmRequest | null): void }>((set) => ({
-  current: null,
-  set: (current) => set({ current }),
-}));
+const useConfirmStore = create<{ current: ConfirmRequest | null; set(c: ConfirmRequest | null): void }>(
+  (set) => ({
+    current: null,
+    set: (current) => set({ current }),
+  }),
+);
 
 /** `await confirm({...})` resolves true when the user confirms. */
 export function confirm(opts: Omit<ConfirmRequest, 'resolve'>): Promise<boolean> {
@@ -154,14 +203,20 @@ export function ConfirmHost() {
           <Button variant="secondary" onClick={() => done(false)}>
             {t('common.cancel')}
           </Button>
-          <Button variant={current?.destructive ? 'danger' : 'primary'} onClick={() => done(true)} data-autofocus>
+          <Button
+            variant={current?.destructive ? 'danger' : 'primary'}
+            onClick={() => done(true)}
+            data-autofocus
+          >
             {current?.confirmLabel ?? t('common.confirm')}
           </Button>
         </>
       }
     >
       <div className="flex gap-3">
-        {current?.destructive ? <AlertTriangle className="mt-0.5 size-5 shrink-0 text-danger" aria-hidden /> : null}
+        {current?.destructive ? (
+          <AlertTriangle className="mt-0.5 size-5 shrink-0 text-danger" aria-hidden />
+        ) : null}
         <p className="text-sm text-muted">{current?.body}</p>
       </div>
     </Modal>
@@ -177,12 +232,19 @@ interface ToastItem {
   message: string;
 }
 
-const useToastStore = create<{ items: ToastItem[]; push(kind: ToastKind, message: string): void; dismiss(id: number): void }>((set) => ({
+const useToastStore = create<{
+  items: ToastItem[];
+  push(kind: ToastKind, message: string): void;
+  dismiss(id: number): void;
+}>((set) => ({
   items: [],
   push: (kind, message) => {
     const id = Date.now() + Math.random();
     set((s) => ({ items: [...s.items.slice(-3), { id, kind, message }] }));
-    setTimeout(() => set((s) => ({ items: s.items.filter((i) => i.id !== id) })), kind === 'error' ? 7000 : 3500);
+    setTimeout(
+      () => set((s) => ({ items: s.items.filter((i) => i.id !== id) })),
+      kind === 'error' ? 7000 : 3500,
+    );
   },
   dismiss: (id) => set((s) => ({ items: s.items.filter((i) => i.id !== id) })),
 }));
@@ -196,9 +258,17 @@ export const toast = {
 export function ToastHost() {
   const { t } = useTranslation();
   const { items, dismiss } = useToastStore();
-  const icon = { success: <CheckCircle2 className="size-5 text-success" />, error: <XCircle className="size-5 text-danger" />, info: <Info className="size-5 text-primary" /> };
+  const icon = {
+    success: <CheckCircle2 className="size-5 text-success" />,
+    error: <XCircle className="size-5 text-danger" />,
+    info: <Info className="size-5 text-primary" />,
+  };
   return (
-    <div className="pointer-events-none fixed inset-x-0 top-4 z-[60] flex flex-col items-center gap-2 px-4" aria-live="polite" role="status">
+    <div
+      className="pointer-events-none fixed inset-x-0 top-4 z-[60] flex flex-col items-center gap-2 px-4"
+      aria-live="polite"
+      role="status"
+    >
       <AnimatePresence>
         {items.map((i) => (
           <motion.div
@@ -213,7 +283,12 @@ export function ToastHost() {
           >
             <span className="mt-px shrink-0">{icon[i.kind]}</span>
             <span className="flex-1">{i.message}</span>
-            <button type="button" className="text-muted hover:text-fg" aria-label={t('common.close')} onClick={() => dismiss(i.id)}>
+            <button
+              type="button"
+              className="text-muted hover:text-fg"
+              aria-label={t('common.close')}
+              onClick={() => dismiss(i.id)}
+            >
               <X className="size-4" />
             </button>
           </motion.div>

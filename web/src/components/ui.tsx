@@ -1,4 +1,12 @@
-import { forwardRef, useId, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import {
+  forwardRef,
+  useId,
+  type ButtonHTMLAttributes,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 import { Loader2 } from 'lucide-react';
 import { cx } from '../lib/format';
 
@@ -19,7 +27,17 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
 }
 
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = 'primary', size = 'md', loading, icon, className, children, disabled, type = 'button', ...rest },
+  {
+    variant = 'primary',
+    size = 'md',
+    loading,
+    icon,
+    className,
+    children,
+    disabled,
+    type = 'button',
+    ...rest
+  },
   ref,
 ) {
   return (
@@ -42,13 +60,21 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
   );
 });
 
-export function IconButton({ label, className, children, ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { label: string }) {
+export function IconButton({
+  label,
+  className,
+  children,
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { label: string }) {
   return (
     <button
       type="button"
       aria-label={label}
       title={label}
-      className={cx('inline-flex size-9 items-center justify-center rounded-full text-muted hover:bg-fill hover:text-fg transition-colors', className)}
+      className={cx(
+        'inline-flex size-9 items-center justify-center rounded-full text-muted hover:bg-fill hover:text-fg transition-colors',
+        className,
+      )}
       {...rest}
     >
       {children}
@@ -58,20 +84,41 @@ export function IconButton({ label, className, children, ...rest }: ButtonHTMLAt
 
 export function Card({ className, children, ...rest }: React.HTMLAttributes<HTMLDivElement>) {
   return (
-    <div className={cx('rounded-[var(--radius-card)] bg-card shadow-soft border border-line', className)} {...rest}>
+    <div
+      className={cx('rounded-[var(--radius-card)] bg-card shadow-soft border border-line', className)}
+      {...rest}
+    >
       {children}
     </div>
   );
 }
 
-export function Field({ label, hint, error, children, htmlFor }: { label: string; hint?: ReactNode; error?: string; children: ReactNode; htmlFor?: string }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+  htmlFor,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+  htmlFor?: string;
+}) {
   return (
     <div className="flex flex-col gap-1.5">
       <label htmlFor={htmlFor} className="text-[13px] font-medium text-fg">
         {label}
       </label>
       {children}
-      {error ? <p className="text-xs text-danger" role="alert">{error}</p> : hint ? <p className="text-xs text-muted">{hint}</p> : null}
+      {error ? (
+        <p className="text-xs text-danger" role="alert">
+          {error}
+        </p>
+      ) : hint ? (
+        <p className="text-xs text-muted">{hint}</p>
+      ) : null}
     </div>
   );
 }
@@ -79,13 +126,18 @@ export function Field({ label, hint, error, children, htmlFor }: { label: string
 const control =
   'w-full rounded-[var(--radius-control)] border border-line bg-elevated px-3 text-sm text-fg placeholder:text-muted/70 transition-shadow focus:outline-none focus:ring-4 focus:ring-primary/20 focus:border-primary';
 
-export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...rest }, ref) {
+export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input(
+  { className, ...rest },
+  ref,
+) {
   return <input ref={ref} className={cx(control, 'h-10', className)} {...rest} />;
 });
 
-export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(function Textarea({ className, ...rest }, ref) {
-  return <textarea ref={ref} className={cx(control, 'py-2 min-h-20', className)} {...rest} />;
-});
+export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(
+  function Textarea({ className, ...rest }, ref) {
+    return <textarea ref={ref} className={cx(control, 'py-2 min-h-20', className)} {...rest} />;
+  },
+);
 
 export function Select({ className, children, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
   return (
@@ -96,7 +148,17 @@ export function Select({ className, children, ...rest }: SelectHTMLAttributes<HT
 }
 
 /** An accessible on/off switch (role="switch"). */
-export function Switch({ checked, onChange, label, disabled }: { checked: boolean; onChange(v: boolean): void; label: string; disabled?: boolean }) {
+export function Switch({
+  checked,
+  onChange,
+  label,
+  disabled,
+}: {
+  checked: boolean;
+  onChange(v: boolean): void;
+  label: string;
+  disabled?: boolean;
+}) {
   return (
     <button
       type="button"
@@ -111,17 +173,41 @@ export function Switch({ checked, onChange, label, disabled }: { checked: boolea
         checked ? 'bg-success' : 'bg-fill-strong',
       )}
     >
-      <span className={cx('inline-block size-5 rounded-full bg-white shadow transition-transform duration-200', checked ? 'translate-x-[18px]' : 'translate-x-0.5')} />
+      <span
+        className={cx(
+          'inline-block size-5 rounded-full bg-white shadow transition-transform duration-200',
+          checked ? 'translate-x-[18px]' : 'translate-x-0.5',
+        )}
+      />
     </button>
   );
 }
 
-export function Checkbox({ label, checked, onChange, id }: { label: ReactNode; checked: boolean; onChange(v: boolean): void; id?: string }) {
+export function Checkbox({
+  label,
+  checked,
+  onChange,
+  id,
+}: {
+  label: ReactNode;
+  checked: boolean;
+  onChange(v: boolean): void;
+  id?: string;
+}) {
   const auto = useId();
   const cid = id ?? auto;
   return (
-    <label htmlFor={cid} className="inline-flex items-center gap-2 text-sm text-fg cursor-pointer select-none">
-      <input id={cid} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} className="size-4 rounded accent-[var(--app-primary)]" />
+    <label
+      htmlFor={cid}
+      className="inline-flex items-center gap-2 text-sm text-fg cursor-pointer select-none"
+    >
+      <input
+        id={cid}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        className="size-4 rounded accent-[var(--app-primary)]"
+      />
       {label}
     </label>
   );
@@ -136,12 +222,36 @@ const tones: Record<Tone, string> = {
   primary: 'bg-primary/12 text-primary',
 };
 
-export function Badge({ tone = 'neutral', children, className }: { tone?: Tone; children: ReactNode; className?: string }) {
-  return <span className={cx('inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium', tones[tone], className)}>{children}</span>;
+export function Badge({
+  tone = 'neutral',
+  children,
+  className,
+}: {
+  tone?: Tone;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <span
+      className={cx(
+        'inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium',
+        tones[tone],
+        className,
+      )}
+    >
+      {children}
+    </span>
+  );
 }
 
 export function Dot({ tone }: { tone: Tone }) {
-  const c = { neutral: 'bg-muted', success: 'bg-success', warning: 'bg-warning', danger: 'bg-danger', primary: 'bg-primary' }[tone];
+  const c = {
+    neutral: 'bg-muted',
+    success: 'bg-success',
+    warning: 'bg-warning',
+    danger: 'bg-danger',
+    primary: 'bg-primary',
+  }[tone];
   return <span className={cx('inline-block size-2 rounded-full', c)} aria-hidden />;
 }
 
@@ -149,7 +259,15 @@ export function Skeleton({ className }: { className?: string }) {
   return <div className={cx('skeleton rounded-xl', className)} aria-hidden />;
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: string; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: string;
+  subtitle?: string;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-col gap-4 sm:flex-row sm:items-end sm:justify-between">
       <div>
@@ -161,10 +279,22 @@ export function PageHeader({ title, subtitle, actions }: { title: string; subtit
   );
 }
 
-export function EmptyState({ icon, title, body, action }: { icon: ReactNode; title: string; body: string; action?: ReactNode }) {
+export function EmptyState({
+  icon,
+  title,
+  body,
+  action,
+}: {
+  icon: ReactNode;
+  title: string;
+  body: string;
+  action?: ReactNode;
+}) {
   return (
     <Card className="flex flex-col items-center px-6 py-14 text-center">
-      <div className="mb-4 flex size-14 items-center justify-center rounded-2xl bg-primary/10 text-primary">{icon}</div>
+      <div className="mb-4 flex size-14 items-center justify-center rounded-2xl bg-primary/10 text-primary">
+        {icon}
+      </div>
       <h2 className="text-lg font-semibold text-fg">{title}</h2>
       <p className="mt-1 max-w-md text-sm text-muted">{body}</p>
       {action ? <div className="mt-5">{action}</div> : null}
@@ -172,7 +302,15 @@ export function EmptyState({ icon, title, body, action }: { icon: ReactNode; tit
   );
 }
 
-export function ErrorState({ message, onRetry, retryLabel }: { message: string; onRetry?: () => void; retryLabel: string }) {
+export function ErrorState({
+  message,
+  onRetry,
+  retryLabel,
+}: {
+  message: string;
+  onRetry?: () => void;
+  retryLabel: string;
+}) {
   return (
     <Card className="flex flex-col items-center gap-3 px-6 py-10 text-center">
       <p className="text-sm text-danger">{message}</p>

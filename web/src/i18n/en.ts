@@ -94,7 +94,8 @@ const en = {
   },
   providers: {
     title: 'Providers',
-    subtitle: 'Upstream LLM services and their API keys. Keys are stored encrypted and only ever shown masked.',
+    subtitle:
+      'Upstream LLM services and their API keys. Keys are stored encrypted and only ever shown masked.',
     add: 'Add provider',
     edit: 'Edit provider',
     name: 'Name',
@@ -127,7 +128,8 @@ const en = {
     created: 'Provider {{name}} created',
     saved: 'Provider {{name}} saved',
     emptyTitle: 'No providers yet',
-    emptyBody: 'A provider is an upstream such as OpenAI or Anthropic with one or more API keys. Add one to start routing requests.',
+    emptyBody:
+      'A provider is an upstream such as OpenAI or Anthropic with one or more API keys. Add one to start routing requests.',
     keysN_one: '{{count}} key',
     keysN_other: '{{count}} keys',
     keys: 'Keys',
@@ -157,7 +159,8 @@ const en = {
     runTest: 'Run test',
     noKey: 'No key',
     importTitle: 'Import models from {{name}}',
-    importBody: 'Pick upstream models to publish. Each becomes a public model with one route to this provider.',
+    importBody:
+      'Pick upstream models to publish. Each becomes a public model with one route to this provider.',
     importN_one: 'Import {{count}} model',
     importN_other: 'Import {{count}} models',
     imported_one: 'Imported {{count}} model',
@@ -223,9 +226,11 @@ const en = {
     saved: 'Model {{name}} saved',
     deleted: 'Model {{name}} deleted',
     deleteTitle: 'Delete model?',
-    deleteBody: '{{name}} and its routes will be deleted; clients calling it get an error. This cannot be undone.',
+    deleteBody:
+      '{{name}} and its routes will be deleted; clients calling it get an error. This cannot be undone.',
     emptyTitle: 'No models yet',
-    emptyBody: 'A model is the name clients call, for example "gpt-4o". Map it to one or more provider routes for failover and load balancing.',
+    emptyBody:
+      'A model is the name clients call, for example "gpt-4o". Map it to one or more provider routes for failover and load balancing.',
     emptyBodyNoProvider: 'Models route to providers. Add a provider first, then create a model here.',
   },
   tryIt: {
@@ -307,7 +312,8 @@ const en = {
   },
   logs: {
     title: 'Logs',
-    subtitle: 'Every request through the gateway, newest first. Click a row for attempts, timings and bodies.',
+    subtitle:
+      'Every request through the gateway, newest first. Click a row for attempts, timings and bodies.',
     export: 'Export CSV',
     exported: 'Export downloaded',
     from: 'From',
@@ -362,7 +368,8 @@ const en = {
     changePassword: 'Change password',
     passwordChanged: 'Password changed. Sign in again.',
     configTitle: 'Configuration',
-    configBody: 'Export providers, models and routes as JSON, or import such a file (matching names are updated).',
+    configBody:
+      'Export providers, models and routes as JSON, or import such a file (matching names are updated).',
     export: 'Export JSON',
     includeSecrets: 'Include provider keys (sealed; only importable with the same ENCRYPTION_KEY)',
     import: 'Import JSON',
@@ -374,7 +381,8 @@ const en = {
       'Providers: {{providersCreated}} created, {{providersUpdated}} updated. Models: {{modelsCreated}} created, {{modelsUpdated}} updated.',
     badFile: 'That file is not a configuration export (invalid JSON).',
     serverTitle: 'Server',
-    serverBody: 'Log retention, body logging and limits are set with environment variables on the server (see .env.example).',
+    serverBody:
+      'Log retention, body logging and limits are set with environment variables on the server (see .env.example).',
     apiDocs: 'Admin API reference',
   },
 };

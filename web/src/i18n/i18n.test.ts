@@ -5,7 +5,9 @@ import en from './en';
 import zh from './zh';
 
 function keys(o: object, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 function sources(dir: string): string[] {
@@ -19,14 +21,19 @@ function sources(dir: string): string[] {
 describe('translations', () => {
   it('English and Chinese have exactly the same keys, none empty', () => {
     expect(keys(zh).sort()).toEqual(keys(en).sort());
-    for (const k of keys(zh)) expect(k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], zh), k).not.toBe('');
+    for (const k of keys(zh))
+      expect(
+        k.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], zh),
+        k,
+      ).not.toBe('');
   });
 
   it('every literal t("…") key used in the app exists (plural keys via _one/_other)', () => {
     const known = new Set(keys(en).map((k) => k.replace(/_(one|other)$/, '')));
     const used = new Set<string>();
     for (const file of sources(join(__dirname, '..'))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([a-zA-Z]+\.[a-zA-Z_.-]+)'/g)) used.add(m[1]);
+      for (const m of readFileSync(file, 'utf8').matchAll(/\bt\('([a-zA-Z]+\.[a-zA-Z_.-]+)'/g))
+        used.add(m[1]);
     }
     expect(used.size).toBeGreaterThan(100);
     expect([...used].filter((k) => !known.has(k))).toEqual([]);

@@ -19,7 +19,11 @@ void i18n
     nonExplicitSupportedLngs: true,
     load: 'languageOnly',
     interpolation: { escapeValue: false },
-    detection: { order: ['localStorage', 'navigator'], lookupLocalStorage: 'lrp-lang', caches: ['localStorage'] },
+    detection: {
+      order: ['localStorage', 'navigator'],
+      lookupLocalStorage: 'lrp-lang',
+      caches: ['localStorage'],
+    },
   });
 
 const setDocumentLang = (lng: string | undefined) => {

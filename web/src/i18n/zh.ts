@@ -61,7 +61,8 @@ const zh: Messages = {
     window_24h: '最近 24 小时',
     window_1h: '最近 1 小时',
     welcomeTitle: '接入你的第一个服务商',
-    welcomeBody: '添加 OpenAI、Anthropic 或 Gemini 等上游（也可以先用内置的 Mock 体验），映射到模型并创建 API 密钥，流量就会显示在这里。',
+    welcomeBody:
+      '添加 OpenAI、Anthropic 或 Gemini 等上游（也可以先用内置的 Mock 体验），映射到模型并创建 API 密钥，流量就会显示在这里。',
     addProvider: '添加服务商',
     requests: '请求数',
     errorsCount_one: '{{count}} 个错误',
@@ -226,7 +227,8 @@ const zh: Messages = {
     deleteTitle: '删除模型？',
     deleteBody: '将删除 {{name}} 及其路由，调用它的客户端会收到错误。此操作无法撤销。',
     emptyTitle: '还没有模型',
-    emptyBody: '模型是客户端调用的名称，例如 "gpt-4o"。把它映射到一条或多条服务商路由，实现故障转移与负载均衡。',
+    emptyBody:
+      '模型是客户端调用的名称，例如 "gpt-4o"。把它映射到一条或多条服务商路由，实现故障转移与负载均衡。',
     emptyBodyNoProvider: '模型路由到服务商。请先添加服务商，再在这里创建模型。',
   },
   tryIt: {
@@ -371,7 +373,8 @@ const zh: Messages = {
     importConfirm: '将创建 {{name}} 中的服务商与模型，名称已存在的会被更新。',
     importHint: '"导出 JSON" 得到的文件。',
     imported: '配置已导入',
-    importResult: '服务商：新建 {{providersCreated}} 个，更新 {{providersUpdated}} 个。模型：新建 {{modelsCreated}} 个，更新 {{modelsUpdated}} 个。',
+    importResult:
+      '服务商：新建 {{providersCreated}} 个，更新 {{providersUpdated}} 个。模型：新建 {{modelsCreated}} 个，更新 {{modelsUpdated}} 个。',
     badFile: '该文件不是配置导出文件（JSON 无效）。',
     serverTitle: '服务器',
     serverBody: '日志保留、请求体记录与限额等通过服务器环境变量设置（见 .env.example）。',

@@ -31,7 +31,10 @@ export function ThemeSwitcher() {
           aria-label={t(`prefs.${value}`)}
           title={t(`prefs.${value}`)}
           onClick={() => setTheme(value)}
-          className={cx('flex size-7 items-center justify-center rounded-full transition-all', theme === value ? 'bg-card text-fg shadow-sm' : 'text-muted hover:text-fg')}
+          className={cx(
+            'flex size-7 items-center justify-center rounded-full transition-all',
+            theme === value ? 'bg-card text-fg shadow-sm' : 'text-muted hover:text-fg',
+          )}
         >
           <Icon className="size-3.5" />
         </button>
@@ -147,7 +150,13 @@ export function AppShell() {
       <AnimatePresence>
         {open ? (
           <div className="fixed inset-0 z-40 lg:hidden">
-            <motion.div className="absolute inset-0 bg-black/30" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} onClick={() => setOpen(false)} />
+            <motion.div
+              className="absolute inset-0 bg-black/30"
+              initial={{ opacity: 0 }}
+              animate={{ opacity: 1 }}
+              exit={{ opacity: 0 }}
+              onClick={() => setOpen(false)}
+            />
             <motion.aside
               className="absolute inset-y-0 left-0 w-72 bg-card shadow-float"
               initial={{ x: '-100%' }}
@@ -155,7 +164,11 @@ export function AppShell() {
               exit={{ x: '-100%' }}
               transition={{ duration: 0.2 }}
             >
-              <IconButton label={t('common.close')} className="absolute right-3 top-4" onClick={() => setOpen(false)}>
+              <IconButton
+                label={t('common.close')}
+                className="absolute right-3 top-4"
+                onClick={() => setOpen(false)}
+              >
                 <X className="size-4" />
               </IconButton>
               <Sidebar onNavigate={() => setOpen(false)} />

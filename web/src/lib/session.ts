@@ -7,7 +7,10 @@ export async function signOut(): Promise<void> {
   if (refreshToken) {
     await fetch(`${window.location.origin}/api/auth/logout`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+      },
       body: JSON.stringify({ refreshToken }),
     }).catch(() => undefined);
   }

@@ -13,7 +13,11 @@ function Harness() {
 
 function mockSystem(dark: boolean) {
   const listeners = new Set<() => void>();
-  const mq = { matches: dark, addEventListener: (_: string, l: () => void) => listeners.add(l), removeEventListener: (_: string, l: () => void) => listeners.delete(l) };
+  const mq = {
+    matches: dark,
+    addEventListener: (_: string, l: () => void) => listeners.add(l),
+    removeEventListener: (_: string, l: () => void) => listeners.delete(l),
+  };
   vi.stubGlobal('matchMedia', () => mq);
   return {
     set(v: boolean) {

@@ -3,7 +3,21 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { KeyRound, Pencil, Plus, ShieldAlert, Trash2 } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
-import { Badge, Button, Card, Checkbox, EmptyState, ErrorState, Field, IconButton, Input, PageHeader, Select, Switch, TableSkeleton } from '../components/ui';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  EmptyState,
+  ErrorState,
+  Field,
+  IconButton,
+  Input,
+  PageHeader,
+  Select,
+  Switch,
+  TableSkeleton,
+} from '../components/ui';
 import { confirm, CopyButton, Modal, toast } from '../components/overlays';
 import { isAdmin, useAuth } from '../stores/auth';
 import { formatDateTime, formatRelative } from '../lib/format';
@@ -15,13 +29,31 @@ function toDateInput(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 10) : '';
 }
 
-function KeyForm({ open, onClose, editing, onCreated }: { open: boolean; onClose(): void; editing: ApiKey | null; onCreated(k: Schemas['CreatedApiKeyView']): void }) {
+function KeyForm({
+  open,
+  onClose,
+  editing,
+  onCreated,
+}: {
+  open: boolean;
+  onClose(): void;
+  editing: ApiKey | null;
+  onCreated(k: Schemas['CreatedApiKeyView']): void;
+}) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const user = useAuth((s) => s.user);
   const admin = isAdmin(user);
-  const models = useQuery({ queryKey: ['models'], queryFn: () => unwrap(api.GET('/api/models')), enabled: open });
-  const users = useQuery({ queryKey: ['users'], queryFn: () => unwrap(api.GET('/api/users')), enabled: open && admin && !editing });
+  const models = useQuery({
+    queryKey: ['models'],
+    queryFn: () => unwrap(api.GET('/api/models')),
+    enabled: open,
+  });
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: () => unwrap(api.GET('/api/users')),
+    enabled: open && admin && !editing,
+  });
   const [seed, setSeed] = useState<string | null>(null);
   const [name, setName] = useState('');
   const [userId, setUserId] = useState('');
@@ -44,9 +76,23 @@ function KeyForm({ open, onClose, editing, onCreated }: { open: boolean; onClose
       const expiresAt = expires ? new Date(`${expires}T23:59:59`).toISOString() : undefined;
       const allowedModels = restrict ? allowed : [];
       if (editing) {
-        return unwrap(api.PATCH('/api/api-keys/{id}', { params: { path: { id: editing.id } }, body: { name: name.trim(), allowedModels, ...(expiresAt ? { expiresAt } : {}) } }));
+        return unwrap(
+          api.PATCH('/api/api-keys/{id}', {
+            params: { path: { id: editing.id } },
+            body: { name: name.trim(), allowedModels, ...(expiresAt ? { expiresAt } : {}) },
+          }),
+        );
       }
-      return unwrap(api.POST('/api/api-keys', { body: { name: name.trim(), allowedModels, ...(expiresAt ? { expiresAt } : {}), ...(userId ? { userId } : {}) } }));
+      return unwrap(
+        api.POST('/api/api-keys', {
+          body: {
+            name: name.trim(),
+            allowedModels,
+            ...(expiresAt ? { expiresAt } : {}),
+            ...(userId ? { userId } : {}),
+          },
+        }),
+      );
     },
     onSuccess: (k) => {
       void qc.invalidateQueries({ queryKey: ['api-keys'] });
@@ -66,7 +112,14 @@ function KeyForm({ open, onClose, editing, onCreated }: { open: boolean; onClose
           <Button variant="secondary" onClick={onClose}>
             {t('common.cancel')}
           </Button>
-          <Button loading={save.isPending} disabled={!name.trim() || (restrict && !allowed.length)} onClick={() => { setError(null); save.mutate(); }}>
+          <Button
+            loading={save.isPending}
+            disabled={!name.trim() || (restrict && !allowed.length)}
+            onClick={() => {
+              setError(null);
+              save.mutate();
+            }}
+          >
             {editing ? t('common.save') : t('keys.create')}
           </Button>
         </>
@@ -90,8 +143,18 @@ function KeyForm({ open, onClose, editing, onCreated }: { open: boolean; onClose
             </Select>
           </Field>
         ) : null}
-        <Field label={t('keys.expiry')} htmlFor="k-exp" hint={editing?.expiresAt ? t('keys.expiryKeep') : t('keys.expiryHint')}>
-          <Input id="k-exp" type="date" value={expires} min={new Date().toISOString().slice(0, 10)} onChange={(e) => setExpires(e.target.value)} />
+        <Field
+          label={t('keys.expiry')}
+          htmlFor="k-exp"
+          hint={editing?.expiresAt ? t('keys.expiryKeep') : t('keys.expiryHint')}
+        >
+          <Input
+            id="k-exp"
+            type="date"
+            value={expires}
+            min={new Date().toISOString().slice(0, 10)}
+            onChange={(e) => setExpires(e.target.value)}
+          />
         </Field>
         <div>
           <Checkbox id="k-restrict" label={t('keys.restrict')} checked={restrict} onChange={setRestrict} />
@@ -99,7 +162,12 @@ function KeyForm({ open, onClose, editing, onCreated }: { open: boolean; onClose
             <div className="mt-3 grid max-h-48 gap-1 overflow-y-auto rounded-2xl bg-fill p-3 sm:grid-cols-2">
               {models.data?.length ? (
                 models.data.map((m) => (
-                  <Checkbox key={m.id} label={m.name} checked={allowed.includes(m.name)} onChange={(v) => setAllowed((a) => (v ? [...a, m.name] : a.filter((x) => x !== m.name)))} />
+                  <Checkbox
+                    key={m.id}
+                    label={m.name}
+                    checked={allowed.includes(m.name)}
+                    onChange={(v) => setAllowed((a) => (v ? [...a, m.name] : a.filter((x) => x !== m.name)))}
+                  />
                 ))
               ) : (
                 <p className="text-sm text-muted">{t('keys.noModels')}</p>
@@ -117,7 +185,13 @@ function KeyForm({ open, onClose, editing, onCreated }: { open: boolean; onClose
   );
 }
 
-function SecretModal({ created, onClose }: { created: Schemas['CreatedApiKeyView'] | null; onClose(): void }) {
+function SecretModal({
+  created,
+  onClose,
+}: {
+  created: Schemas['CreatedApiKeyView'] | null;
+  onClose(): void;
+}) {
   const { t } = useTranslation();
   return (
     <Modal
@@ -131,7 +205,10 @@ function SecretModal({ created, onClose }: { created: Schemas['CreatedApiKeyView
         {t('keys.onceWarning')}
       </div>
       <div className="mt-4 flex items-center gap-2">
-        <code className="flex-1 break-all rounded-xl bg-fill px-3 py-2.5 font-mono text-sm text-fg" data-testid="new-key-secret">
+        <code
+          className="flex-1 break-all rounded-xl bg-fill px-3 py-2.5 font-mono text-sm text-fg"
+          data-testid="new-key-secret"
+        >
           {created?.key}
         </code>
         <CopyButton text={created?.key ?? ''} />
@@ -153,7 +230,10 @@ export default function ApiKeysPage() {
   const qc = useQueryClient();
   const role = useAuth((s) => s.user?.role);
   const canWrite = role === 'admin' || role === 'member';
-  const list = useQuery({ queryKey: ['api-keys'], queryFn: () => unwrap(api.GET('/api/api-keys', { params: { query: {} } })) });
+  const list = useQuery({
+    queryKey: ['api-keys'],
+    queryFn: () => unwrap(api.GET('/api/api-keys', { params: { query: {} } })),
+  });
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<ApiKey | null>(null);
   const [created, setCreated] = useState<Schemas['CreatedApiKeyView'] | null>(null);
@@ -168,7 +248,15 @@ export default function ApiKeysPage() {
     void refresh();
   };
   const remove = async (k: ApiKey) => {
-    if (!(await confirm({ title: t('keys.deleteTitle'), body: t('keys.deleteBody', { name: k.name }), destructive: true, confirmLabel: t('common.delete') }))) return;
+    if (
+      !(await confirm({
+        title: t('keys.deleteTitle'),
+        body: t('keys.deleteBody', { name: k.name }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
     try {
       await unwrap(api.DELETE('/api/api-keys/{id}', { params: { path: { id: k.id } } }));
       toast.success(t('keys.deleted', { name: k.name }));
@@ -184,13 +272,38 @@ export default function ApiKeysPage() {
   const expired = (k: ApiKey) => !!k.expiresAt && new Date(k.expiresAt) < new Date();
   return (
     <div>
-      <PageHeader title={t('keys.title')} subtitle={t('keys.subtitle')} actions={canWrite ? <Button icon={<Plus className="size-4" />} onClick={openNew}>{t('keys.create')}</Button> : null} />
+      <PageHeader
+        title={t('keys.title')}
+        subtitle={t('keys.subtitle')}
+        actions={
+          canWrite ? (
+            <Button icon={<Plus className="size-4" />} onClick={openNew}>
+              {t('keys.create')}
+            </Button>
+          ) : null
+        }
+      />
       {list.isLoading ? (
         <TableSkeleton />
       ) : list.isError ? (
-        <ErrorState message={list.error.message} onRetry={() => void list.refetch()} retryLabel={t('common.retry')} />
+        <ErrorState
+          message={list.error.message}
+          onRetry={() => void list.refetch()}
+          retryLabel={t('common.retry')}
+        />
       ) : !list.data?.length ? (
-        <EmptyState icon={<KeyRound className="size-6" />} title={t('keys.emptyTitle')} body={t('keys.emptyBody')} action={canWrite ? <Button icon={<Plus className="size-4" />} onClick={openNew}>{t('keys.create')}</Button> : undefined} />
+        <EmptyState
+          icon={<KeyRound className="size-6" />}
+          title={t('keys.emptyTitle')}
+          body={t('keys.emptyBody')}
+          action={
+            canWrite ? (
+              <Button icon={<Plus className="size-4" />} onClick={openNew}>
+                {t('keys.create')}
+              </Button>
+            ) : undefined
+          }
+        />
       ) : (
         <Card className="overflow-x-auto">
           <table className="w-full min-w-[760px] text-sm">
@@ -223,16 +336,35 @@ export default function ApiKeysPage() {
                     )}
                   </td>
                   <td className="px-3 py-3">
-                    {k.expiresAt ? <Badge tone={expired(k) ? 'danger' : 'neutral'}>{expired(k) ? t('keys.expired') : formatDateTime(k.expiresAt, lang).split(',')[0]}</Badge> : <span className="text-muted">{t('keys.never')}</span>}
+                    {k.expiresAt ? (
+                      <Badge tone={expired(k) ? 'danger' : 'neutral'}>
+                        {expired(k) ? t('keys.expired') : formatDateTime(k.expiresAt, lang).split(',')[0]}
+                      </Badge>
+                    ) : (
+                      <span className="text-muted">{t('keys.never')}</span>
+                    )}
                   </td>
-                  <td className="px-3 py-3 text-muted">{k.lastUsedAt ? formatRelative(k.lastUsedAt, lang) : t('keys.neverUsed')}</td>
+                  <td className="px-3 py-3 text-muted">
+                    {k.lastUsedAt ? formatRelative(k.lastUsedAt, lang) : t('keys.neverUsed')}
+                  </td>
                   <td className="px-3 py-3">
-                    <Switch checked={k.enabled} disabled={!canWrite} onChange={(v) => void setEnabled(k, v)} label={t('common.enabled')} />
+                    <Switch
+                      checked={k.enabled}
+                      disabled={!canWrite}
+                      onChange={(v) => void setEnabled(k, v)}
+                      label={t('common.enabled')}
+                    />
                   </td>
                   <td className="px-5 py-3 text-right">
                     {canWrite ? (
                       <div className="flex justify-end gap-1">
-                        <IconButton label={t('common.edit')} onClick={() => { setEditing(k); setFormOpen(true); }}>
+                        <IconButton
+                          label={t('common.edit')}
+                          onClick={() => {
+                            setEditing(k);
+                            setFormOpen(true);
+                          }}
+                        >
                           <Pencil className="size-4" />
                         </IconButton>
                         <IconButton label={t('common.delete')} onClick={() => void remove(k)}>

@@ -2,7 +2,18 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { Activity, ArrowRight, Gauge, Hash, Server, Timer, Zap } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import { Badge, Button, Card, Dot, EmptyState, ErrorState, PageHeader, Skeleton } from '../components/ui';
@@ -13,7 +24,17 @@ import { currentLang } from '../i18n';
 type Stats = Schemas['StatsView'];
 type Window = '24h' | '1h';
 
-function Kpi({ icon, label, value, sub }: { icon: React.ReactNode; label: string; value: string; sub?: string }) {
+function Kpi({
+  icon,
+  label,
+  value,
+  sub,
+}: {
+  icon: React.ReactNode;
+  label: string;
+  value: string;
+  sub?: string;
+}) {
   return (
     <Card className="p-5">
       <div className="flex items-center gap-2 text-[13px] font-medium text-muted">
@@ -26,7 +47,15 @@ function Kpi({ icon, label, value, sub }: { icon: React.ReactNode; label: string
   );
 }
 
-function TopList({ title, rows, empty }: { title: string; rows: { name: string; value: number; sub?: string; tone?: 'success' | 'warning' | 'danger' }[]; empty: string }) {
+function TopList({
+  title,
+  rows,
+  empty,
+}: {
+  title: string;
+  rows: { name: string; value: number; sub?: string; tone?: 'success' | 'warning' | 'danger' }[];
+  empty: string;
+}) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   return (
     <Card className="p-5">
@@ -48,7 +77,10 @@ function TopList({ title, rows, empty }: { title: string; rows: { name: string; 
                 </span>
               </div>
               <div className="h-1.5 overflow-hidden rounded-full bg-fill">
-                <div className="h-full rounded-full bg-primary transition-all duration-500" style={{ width: `${(r.value / max) * 100}%` }} />
+                <div
+                  className="h-full rounded-full bg-primary transition-all duration-500"
+                  style={{ width: `${(r.value / max) * 100}%` }}
+                />
               </div>
             </li>
           ))}
@@ -69,16 +101,32 @@ export default function DashboardPage() {
   const lang = currentLang();
   const c = useChartTheme();
   const [win, setWin] = useState<Window>('24h');
-  const day = useQuery({ queryKey: ['dashboard', 'stats'], queryFn: () => unwrap(api.GET('/api/dashboard/stats')), refetchInterval: 60_000 });
-  const hour = useQuery({ queryKey: ['dashboard', 'realtime'], queryFn: () => unwrap(api.GET('/api/dashboard/realtime')), refetchInterval: 10_000 });
+  const day = useQuery({
+    queryKey: ['dashboard', 'stats'],
+    queryFn: () => unwrap(api.GET('/api/dashboard/stats')),
+    refetchInterval: 60_000,
+  });
+  const hour = useQuery({
+    queryKey: ['dashboard', 'realtime'],
+    queryFn: () => unwrap(api.GET('/api/dashboard/realtime')),
+    refetchInterval: 10_000,
+  });
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => unwrap(api.GET('/api/providers')) });
   const q = win === '24h' ? day : hour;
   const s: Stats | undefined = q.data;
 
-  const fmtTime = (iso: string) => new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+  const fmtTime = (iso: string) =>
+    new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
   const series = (s?.series ?? []).map((b) => ({ ...b, label: fmtTime(b.at), ok: b.requests - b.errors }));
   const tooltip = {
-    contentStyle: { background: c.tooltipBg, border: `1px solid ${c.tooltipBorder}`, borderRadius: 12, boxShadow: '0 8px 24px rgba(0,0,0,0.12)', color: c.text, fontSize: 12 },
+    contentStyle: {
+      background: c.tooltipBg,
+      border: `1px solid ${c.tooltipBorder}`,
+      borderRadius: 12,
+      boxShadow: '0 8px 24px rgba(0,0,0,0.12)',
+      color: c.text,
+      fontSize: 12,
+    },
     labelStyle: { color: c.axis },
   };
 
@@ -98,7 +146,10 @@ export default function DashboardPage() {
                 type="button"
                 aria-selected={win === w}
                 onClick={() => setWin(w)}
-                className={cx('rounded-full px-4 py-1.5 text-[13px] font-medium transition-all', win === w ? 'bg-card text-fg shadow-sm' : 'text-muted hover:text-fg')}
+                className={cx(
+                  'rounded-full px-4 py-1.5 text-[13px] font-medium transition-all',
+                  win === w ? 'bg-card text-fg shadow-sm' : 'text-muted hover:text-fg',
+                )}
               >
                 {t(`dashboard.window_${w}`)}
               </button>
@@ -123,7 +174,11 @@ export default function DashboardPage() {
       ) : null}
 
       {q.isError ? (
-        <ErrorState message={(q.error as Error).message} onRetry={() => void q.refetch()} retryLabel={t('common.retry')} />
+        <ErrorState
+          message={(q.error as Error).message}
+          onRetry={() => void q.refetch()}
+          retryLabel={t('common.retry')}
+        />
       ) : (
         <>
           <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
@@ -131,10 +186,32 @@ export default function DashboardPage() {
               Array.from({ length: 4 }, (_, i) => <Skeleton key={i} className="h-[118px] rounded-[18px]" />)
             ) : (
               <>
-                <Kpi icon={<Activity className="size-4" />} label={t('dashboard.requests')} value={formatNumber(s.requests, lang)} sub={t('dashboard.errorsCount', { count: Math.round(s.requests * (1 - s.successRate)) })} />
-                <Kpi icon={<Gauge className="size-4" />} label={t('dashboard.successRate')} value={formatPercent(s.successRate)} />
-                <Kpi icon={<Hash className="size-4" />} label={t('dashboard.tokens')} value={formatNumber(s.inputTokens + s.outputTokens, lang)} sub={t('dashboard.tokensSplit', { input: formatNumber(s.inputTokens, lang), output: formatNumber(s.outputTokens, lang) })} />
-                <Kpi icon={<Timer className="size-4" />} label={t('dashboard.latency')} value={formatMs(s.latencyP50Ms)} sub={t('dashboard.p95', { value: formatMs(s.latencyP95Ms) })} />
+                <Kpi
+                  icon={<Activity className="size-4" />}
+                  label={t('dashboard.requests')}
+                  value={formatNumber(s.requests, lang)}
+                  sub={t('dashboard.errorsCount', { count: Math.round(s.requests * (1 - s.successRate)) })}
+                />
+                <Kpi
+                  icon={<Gauge className="size-4" />}
+                  label={t('dashboard.successRate')}
+                  value={formatPercent(s.successRate)}
+                />
+                <Kpi
+                  icon={<Hash className="size-4" />}
+                  label={t('dashboard.tokens')}
+                  value={formatNumber(s.inputTokens + s.outputTokens, lang)}
+                  sub={t('dashboard.tokensSplit', {
+                    input: formatNumber(s.inputTokens, lang),
+                    output: formatNumber(s.outputTokens, lang),
+                  })}
+                />
+                <Kpi
+                  icon={<Timer className="size-4" />}
+                  label={t('dashboard.latency')}
+                  value={formatMs(s.latencyP50Ms)}
+                  sub={t('dashboard.p95', { value: formatMs(s.latencyP95Ms) })}
+                />
               </>
             )}
           </div>
@@ -159,12 +236,37 @@ export default function DashboardPage() {
                         </linearGradient>
                       </defs>
                       <CartesianGrid stroke={c.grid} vertical={false} />
-                      <XAxis dataKey="label" tick={{ fill: c.axis, fontSize: 11 }} tickLine={false} axisLine={false} minTickGap={24} />
-                      <YAxis tick={{ fill: c.axis, fontSize: 11 }} tickLine={false} axisLine={false} tickFormatter={(v: number) => formatNumber(v)} />
+                      <XAxis
+                        dataKey="label"
+                        tick={{ fill: c.axis, fontSize: 11 }}
+                        tickLine={false}
+                        axisLine={false}
+                        minTickGap={24}
+                      />
+                      <YAxis
+                        tick={{ fill: c.axis, fontSize: 11 }}
+                        tickLine={false}
+                        axisLine={false}
+                        tickFormatter={(v: number) => formatNumber(v)}
+                      />
                       <Tooltip {...tooltip} />
                       <Legend wrapperStyle={{ fontSize: 12, color: c.axis }} />
-                      <Area type="monotone" dataKey="inputTokens" name={t('dashboard.inputTokens')} stroke={c.primary} strokeWidth={2} fill="url(#gIn)" />
-                      <Area type="monotone" dataKey="outputTokens" name={t('dashboard.outputTokens')} stroke={c.secondary} strokeWidth={2} fill="url(#gOut)" />
+                      <Area
+                        type="monotone"
+                        dataKey="inputTokens"
+                        name={t('dashboard.inputTokens')}
+                        stroke={c.primary}
+                        strokeWidth={2}
+                        fill="url(#gIn)"
+                      />
+                      <Area
+                        type="monotone"
+                        dataKey="outputTokens"
+                        name={t('dashboard.outputTokens')}
+                        stroke={c.secondary}
+                        strokeWidth={2}
+                        fill="url(#gOut)"
+                      />
                     </AreaChart>
                   </ResponsiveContainer>
                 )}
@@ -179,12 +281,35 @@ export default function DashboardPage() {
                   <ResponsiveContainer width="100%" height="100%">
                     <BarChart data={series} margin={{ top: 4, right: 8, left: -16, bottom: 0 }}>
                       <CartesianGrid stroke={c.grid} vertical={false} />
-                      <XAxis dataKey="label" tick={{ fill: c.axis, fontSize: 11 }} tickLine={false} axisLine={false} minTickGap={24} />
-                      <YAxis tick={{ fill: c.axis, fontSize: 11 }} tickLine={false} axisLine={false} allowDecimals={false} />
+                      <XAxis
+                        dataKey="label"
+                        tick={{ fill: c.axis, fontSize: 11 }}
+                        tickLine={false}
+                        axisLine={false}
+                        minTickGap={24}
+                      />
+                      <YAxis
+                        tick={{ fill: c.axis, fontSize: 11 }}
+                        tickLine={false}
+                        axisLine={false}
+                        allowDecimals={false}
+                      />
                       <Tooltip {...tooltip} cursor={{ fill: c.grid }} />
                       <Legend wrapperStyle={{ fontSize: 12, color: c.axis }} />
-                      <Bar dataKey="ok" stackId="r" name={t('dashboard.succeeded')} fill={c.success} radius={[0, 0, 0, 0]} />
-                      <Bar dataKey="errors" stackId="r" name={t('dashboard.failed')} fill={c.danger} radius={[4, 4, 0, 0]} />
+                      <Bar
+                        dataKey="ok"
+                        stackId="r"
+                        name={t('dashboard.succeeded')}
+                        fill={c.success}
+                        radius={[0, 0, 0, 0]}
+                      />
+                      <Bar
+                        dataKey="errors"
+                        stackId="r"
+                        name={t('dashboard.failed')}
+                        fill={c.danger}
+                        radius={[4, 4, 0, 0]}
+                      />
                     </BarChart>
                   </ResponsiveContainer>
                 )}
@@ -196,17 +321,29 @@ export default function DashboardPage() {
             <TopList
               title={t('dashboard.topModels')}
               empty={t('dashboard.noTraffic')}
-              rows={(s?.byModel ?? []).map((r) => ({ name: r.model, value: r.requests, tone: errorTone(r.requests, r.errors) }))}
+              rows={(s?.byModel ?? []).map((r) => ({
+                name: r.model,
+                value: r.requests,
+                tone: errorTone(r.requests, r.errors),
+              }))}
             />
             <TopList
               title={t('dashboard.topProviders')}
               empty={t('dashboard.noTraffic')}
-              rows={(s?.byProvider ?? []).map((r) => ({ name: r.provider, value: r.requests, tone: errorTone(r.requests, r.errors) }))}
+              rows={(s?.byProvider ?? []).map((r) => ({
+                name: r.provider,
+                value: r.requests,
+                tone: errorTone(r.requests, r.errors),
+              }))}
             />
             <TopList
               title={t('dashboard.topKeys')}
               empty={t('dashboard.noTraffic')}
-              rows={(s?.byKey ?? []).map((r) => ({ name: r.name ?? r.apiKeyId ?? '—', value: r.requests, sub: t('dashboard.tokensShort', { value: formatNumber(r.tokens, lang) }) }))}
+              rows={(s?.byKey ?? []).map((r) => ({
+                name: r.name ?? r.apiKeyId ?? '—',
+                value: r.requests,
+                sub: t('dashboard.tokensShort', { value: formatNumber(r.tokens, lang) }),
+              }))}
             />
           </div>
         </>
@@ -232,10 +369,14 @@ export default function DashboardPage() {
                   <div className="min-w-0 flex-1">
                     <p className="truncate text-sm font-medium text-fg">{p.name}</p>
                     <p className="text-xs text-muted">
-                      {row ? t('dashboard.healthLine', { count: row.requests, errors: row.errors }) : t('dashboard.noTrafficShort')}
+                      {row
+                        ? t('dashboard.healthLine', { count: row.requests, errors: row.errors })
+                        : t('dashboard.noTrafficShort')}
                     </p>
                   </div>
-                  <Badge tone={tone}>{!p.enabled ? t('common.disabled') : t(`dashboard.health_${tone}`)}</Badge>
+                  <Badge tone={tone}>
+                    {!p.enabled ? t('common.disabled') : t(`dashboard.health_${tone}`)}
+                  </Badge>
                 </div>
               );
             })}

@@ -6,7 +6,14 @@ import { LoginPage } from './LoginPage';
 import { useAuth } from '../stores/auth';
 import { json, mockFetch, path, renderWithApp } from '../test/utils';
 
-const pair = { accessToken: 'acc', tokenType: 'Bearer', expiresIn: 900, refreshToken: 'ref', refreshExpiresAt: '2030-01-01T00:00:00Z', user: { id: 'u1', email: 'admin@example.com', role: 'admin', tenantId: 't1' } };
+const pair = {
+  accessToken: 'acc',
+  tokenType: 'Bearer',
+  expiresIn: 900,
+  refreshToken: 'ref',
+  refreshExpiresAt: '2030-01-01T00:00:00Z',
+  user: { id: 'u1', email: 'admin@example.com', role: 'admin', tenantId: 't1' },
+};
 
 function renderLogin(at = '/login') {
   return renderWithApp(
@@ -26,7 +33,8 @@ describe('LoginPage', () => {
 
   it('on first run, creates the admin and signs in', async () => {
     const { calls } = mockFetch(
-      (req) => (path(req) === '/api/auth/setup' && req.method === 'GET' ? json({ setupRequired: true }) : undefined),
+      (req) =>
+        path(req) === '/api/auth/setup' && req.method === 'GET' ? json({ setupRequired: true }) : undefined,
       (req) => (path(req) === '/api/auth/setup' && req.method === 'POST' ? json(pair, 201) : undefined),
     );
     renderLogin();
@@ -39,11 +47,17 @@ describe('LoginPage', () => {
     expect(await screen.findByText('landed')).toBeInTheDocument();
     const post = calls.find((c) => c.method === 'POST')!;
     expect(await post.json()).toEqual({ email: 'admin@example.com', password: 'secret-password' });
-    expect(useAuth.getState()).toMatchObject({ accessToken: 'acc', refreshToken: 'ref', user: { email: 'admin@example.com' } });
+    expect(useAuth.getState()).toMatchObject({
+      accessToken: 'acc',
+      refreshToken: 'ref',
+      user: { email: 'admin@example.com' },
+    });
   });
 
   it('refuses mismatched passwords without calling the server', async () => {
-    const { calls } = mockFetch((req) => (path(req) === '/api/auth/setup' ? json({ setupRequired: true }) : undefined));
+    const { calls } = mockFetch((req) =>
+      path(req) === '/api/auth/setup' ? json({ setupRequired: true }) : undefined,
+    );
     renderLogin();
     await screen.findByRole('heading', { name: 'Welcome' });
     const user = userEvent.setup();
@@ -59,7 +73,12 @@ describe('LoginPage', () => {
     let attempt = 0;
     mockFetch(
       (req) => (path(req) === '/api/auth/setup' ? json({ setupRequired: false }) : undefined),
-      (req) => (path(req) === '/api/auth/login' ? (attempt++ === 0 ? json({ message: 'Invalid credentials' }, 401) : json(pair)) : undefined),
+      (req) =>
+        path(req) === '/api/auth/login'
+          ? attempt++ === 0
+            ? json({ message: 'Invalid credentials' }, 401)
+            : json(pair)
+          : undefined,
     );
     renderLogin('/login?next=%2Flogs');
     await screen.findByLabelText('Email');

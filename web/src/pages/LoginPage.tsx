@@ -36,12 +36,22 @@ export function LoginPage() {
       return;
     }
     setBusy(true);
-    const { data, error: err, response } = firstRun
+    const {
+      data,
+      error: err,
+      response,
+    } = firstRun
       ? await api.POST('/api/auth/setup', { body: { email, password } })
       : await api.POST('/api/auth/login', { body: { email, password } });
     setBusy(false);
     if (!data) {
-      setError(response.status === 401 ? t('auth.badCredentials') : response.status === 429 ? t('auth.tooMany') : errorMessage(err, response));
+      setError(
+        response.status === 401
+          ? t('auth.badCredentials')
+          : response.status === 429
+            ? t('auth.tooMany')
+            : errorMessage(err, response),
+      );
       return;
     }
     signIn(data);
@@ -55,13 +65,22 @@ export function LoginPage() {
         <ThemeSwitcher />
         <LanguageToggle />
       </div>
-      <motion.div initial={{ opacity: 0, y: 12 }} animate={{ opacity: 1, y: 0 }} transition={{ duration: 0.25 }} className="w-full max-w-sm">
+      <motion.div
+        initial={{ opacity: 0, y: 12 }}
+        animate={{ opacity: 1, y: 0 }}
+        transition={{ duration: 0.25 }}
+        className="w-full max-w-sm"
+      >
         <div className="mb-8 flex flex-col items-center text-center">
           <div className="mb-4 flex size-14 items-center justify-center rounded-[18px] bg-primary text-white shadow-float">
             <Brand className="size-7" />
           </div>
-          <h1 className="text-2xl font-semibold tracking-tight text-fg">{firstRun ? t('auth.setupTitle') : t('auth.signInTitle')}</h1>
-          <p className="mt-1.5 text-sm text-muted">{firstRun ? t('auth.setupSubtitle') : t('auth.signInSubtitle')}</p>
+          <h1 className="text-2xl font-semibold tracking-tight text-fg">
+            {firstRun ? t('auth.setupTitle') : t('auth.signInTitle')}
+          </h1>
+          <p className="mt-1.5 text-sm text-muted">
+            {firstRun ? t('auth.setupSubtitle') : t('auth.signInSubtitle')}
+          </p>
         </div>
         <Card className="p-6">
           {setup.isLoading ? (
@@ -73,14 +92,40 @@ export function LoginPage() {
           ) : (
             <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
               <Field label={t('auth.email')} htmlFor="email">
-                <Input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+                <Input
+                  id="email"
+                  type="email"
+                  autoComplete="username"
+                  required
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                  autoFocus
+                />
               </Field>
-              <Field label={t('auth.password')} htmlFor="password" hint={firstRun ? t('auth.passwordHint') : undefined}>
-                <Input id="password" type="password" autoComplete={firstRun ? 'new-password' : 'current-password'} required value={password} onChange={(e) => setPassword(e.target.value)} />
+              <Field
+                label={t('auth.password')}
+                htmlFor="password"
+                hint={firstRun ? t('auth.passwordHint') : undefined}
+              >
+                <Input
+                  id="password"
+                  type="password"
+                  autoComplete={firstRun ? 'new-password' : 'current-password'}
+                  required
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
               </Field>
               {firstRun ? (
                 <Field label={t('auth.confirmPassword')} htmlFor="confirm">
-                  <Input id="confirm" type="password" autoComplete="new-password" required value={confirmPw} onChange={(e) => setConfirmPw(e.target.value)} />
+                  <Input
+                    id="confirm"
+                    type="password"
+                    autoComplete="new-password"
+                    required
+                    value={confirmPw}
+                    onChange={(e) => setConfirmPw(e.target.value)}
+                  />
                 </Field>
               ) : null}
               {error ? (

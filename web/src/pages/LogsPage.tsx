@@ -4,7 +4,19 @@ import { useTranslation } from 'react-i18next';
 import { ChevronLeft, ChevronRight, Download, RotateCcw, ScrollText } from 'lucide-react';
 import { api, download, unwrap, type Schemas } from '../api/client';
 import type { operations } from '../api/schema';
-import { Badge, Button, Card, EmptyState, ErrorState, Field, Input, PageHeader, Select, Skeleton, TableSkeleton } from '../components/ui';
+import {
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  PageHeader,
+  Select,
+  Skeleton,
+  TableSkeleton,
+} from '../components/ui';
 import { Drawer, toast } from '../components/overlays';
 import { formatDateTime, formatMs, statusTone, cx } from '../lib/format';
 import { currentLang } from '../i18n';
@@ -57,7 +69,13 @@ function Body({ title, text }: { title: string; text: string | null }) {
   return (
     <div>
       <h4 className="mb-2 text-sm font-semibold text-fg">{title}</h4>
-      {text ? <pre className="max-h-72 overflow-auto rounded-2xl bg-fill p-3 font-mono text-xs text-fg">{shown}</pre> : <p className="text-sm text-muted">{t('logs.noBody')}</p>}
+      {text ? (
+        <pre className="max-h-72 overflow-auto rounded-2xl bg-fill p-3 font-mono text-xs text-fg">
+          {shown}
+        </pre>
+      ) : (
+        <p className="text-sm text-muted">{t('logs.noBody')}</p>
+      )}
     </div>
   );
 }
@@ -65,7 +83,11 @@ function Body({ title, text }: { title: string; text: string | null }) {
 function LogDetail({ id, onClose }: { id: string | null; onClose(): void }) {
   const { t } = useTranslation();
   const lang = currentLang();
-  const q = useQuery({ queryKey: ['logs', 'one', id], queryFn: () => unwrap(api.GET('/api/logs/{id}', { params: { path: { id: id! } } })), enabled: !!id });
+  const q = useQuery({
+    queryKey: ['logs', 'one', id],
+    queryFn: () => unwrap(api.GET('/api/logs/{id}', { params: { path: { id: id! } } })),
+    enabled: !!id,
+  });
   const l = q.data;
   return (
     <Drawer open={!!id} onClose={onClose} title={t('logs.detail')}>
@@ -79,10 +101,14 @@ function LogDetail({ id, onClose }: { id: string | null; onClose(): void }) {
           <div className="flex flex-wrap items-center gap-2">
             <Badge tone={statusTone(l.status)}>{l.status}</Badge>
             <span className="text-sm font-medium text-fg">{l.model ?? '—'}</span>
-            <span className="text-sm text-muted">→ {l.providerName ?? '—'} / {l.upstreamModel ?? '—'}</span>
+            <span className="text-sm text-muted">
+              → {l.providerName ?? '—'} / {l.upstreamModel ?? '—'}
+            </span>
             {l.stream ? <Badge tone="primary">{t('logs.stream')}</Badge> : null}
           </div>
-          {l.error ? <p className="rounded-2xl bg-danger/10 px-4 py-3 text-sm text-danger">{l.error}</p> : null}
+          {l.error ? (
+            <p className="rounded-2xl bg-danger/10 px-4 py-3 text-sm text-danger">{l.error}</p>
+          ) : null}
           <div className="grid grid-cols-2 gap-2 sm:grid-cols-3">
             <Stat label={t('logs.time')} value={formatDateTime(l.createdAt, lang)} />
             <Stat label={t('logs.latency')} value={formatMs(l.latencyMs)} />
@@ -95,16 +121,22 @@ function LogDetail({ id, onClose }: { id: string | null; onClose(): void }) {
             <Stat label={t('logs.estimated')} value={l.usageEstimated ? t('common.yes') : t('common.no')} />
           </div>
           <div>
-            <h4 className="mb-2 text-sm font-semibold text-fg">{t('logs.attempts', { count: l.attempts.length })}</h4>
+            <h4 className="mb-2 text-sm font-semibold text-fg">
+              {t('logs.attempts', { count: l.attempts.length })}
+            </h4>
             <ol className="flex flex-col gap-2">
               {l.attempts.map((a, i) => (
                 <li key={i} className="flex items-start gap-3 rounded-2xl bg-fill px-4 py-3 text-sm">
-                  <span className="flex size-6 shrink-0 items-center justify-center rounded-full bg-card text-xs font-semibold text-muted">{i + 1}</span>
+                  <span className="flex size-6 shrink-0 items-center justify-center rounded-full bg-card text-xs font-semibold text-muted">
+                    {i + 1}
+                  </span>
                   <div className="min-w-0 flex-1">
                     <div className="flex flex-wrap items-center gap-2">
                       <span className="font-medium text-fg">{a.provider}</span>
                       <span className="font-mono text-xs text-muted">{a.upstreamModel}</span>
-                      <Badge tone={a.status === null ? 'danger' : statusTone(a.status)}>{a.status ?? t('logs.noResponse')}</Badge>
+                      <Badge tone={a.status === null ? 'danger' : statusTone(a.status)}>
+                        {a.status ?? t('logs.noResponse')}
+                      </Badge>
                       <span className="text-xs text-muted">{formatMs(a.latencyMs)}</span>
                     </div>
                     {a.error ? <p className="mt-1 break-words text-xs text-danger">{a.error}</p> : null}
@@ -147,7 +179,10 @@ export default function LogsPage() {
   const [exporting, setExporting] = useState(false);
   const pageSize = 25;
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => unwrap(api.GET('/api/providers')) });
-  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => unwrap(api.GET('/api/api-keys', { params: { query: {} } })) });
+  const keys = useQuery({
+    queryKey: ['api-keys'],
+    queryFn: () => unwrap(api.GET('/api/api-keys', { params: { query: {} } })),
+  });
   const q = useQuery({
     queryKey: ['logs', filters, page],
     queryFn: () => unwrap(api.GET('/api/logs', { params: { query: toQuery(filters, page, pageSize) } })),
@@ -159,7 +194,8 @@ export default function LogsPage() {
     setFilters(f);
     setPage(1);
   };
-  const keyName = (id: string | null) => (id ? (keys.data?.find((k) => k.id === id)?.name ?? id.slice(0, 8)) : '—');
+  const keyName = (id: string | null) =>
+    id ? (keys.data?.find((k) => k.id === id)?.name ?? id.slice(0, 8)) : '—';
   const pages = q.data ? Math.max(1, Math.ceil(q.data.total / pageSize)) : 1;
   const filtered = JSON.stringify(filters) !== JSON.stringify(EMPTY);
 
@@ -179,7 +215,20 @@ export default function LogsPage() {
 
   return (
     <div>
-      <PageHeader title={t('logs.title')} subtitle={t('logs.subtitle')} actions={<Button variant="secondary" icon={<Download className="size-4" />} loading={exporting} onClick={() => void exportCsv()}>{t('logs.export')}</Button>} />
+      <PageHeader
+        title={t('logs.title')}
+        subtitle={t('logs.subtitle')}
+        actions={
+          <Button
+            variant="secondary"
+            icon={<Download className="size-4" />}
+            loading={exporting}
+            onClick={() => void exportCsv()}
+          >
+            {t('logs.export')}
+          </Button>
+        }
+      />
       <Card className="mb-4 p-4">
         <form
           className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 xl:grid-cols-7 xl:items-end"
@@ -189,16 +238,35 @@ export default function LogsPage() {
           }}
         >
           <Field label={t('logs.from')} htmlFor="f-from">
-            <Input id="f-from" type="datetime-local" value={draft.from} onChange={(e) => set('from', e.target.value)} />
+            <Input
+              id="f-from"
+              type="datetime-local"
+              value={draft.from}
+              onChange={(e) => set('from', e.target.value)}
+            />
           </Field>
           <Field label={t('logs.to')} htmlFor="f-to">
-            <Input id="f-to" type="datetime-local" value={draft.to} onChange={(e) => set('to', e.target.value)} />
+            <Input
+              id="f-to"
+              type="datetime-local"
+              value={draft.to}
+              onChange={(e) => set('to', e.target.value)}
+            />
           </Field>
           <Field label={t('logs.model')} htmlFor="f-model">
-            <Input id="f-model" value={draft.model} onChange={(e) => set('model', e.target.value)} placeholder="gpt-4o" />
+            <Input
+              id="f-model"
+              value={draft.model}
+              onChange={(e) => set('model', e.target.value)}
+              placeholder="gpt-4o"
+            />
           </Field>
           <Field label={t('logs.provider')} htmlFor="f-provider">
-            <Select id="f-provider" value={draft.providerId} onChange={(e) => set('providerId', e.target.value)}>
+            <Select
+              id="f-provider"
+              value={draft.providerId}
+              onChange={(e) => set('providerId', e.target.value)}
+            >
               <option value="">{t('common.all')}</option>
               {providers.data?.map((p) => (
                 <option key={p.id} value={p.id}>
@@ -219,13 +287,23 @@ export default function LogsPage() {
           </Field>
           <Field label={t('logs.status')} htmlFor="f-outcome">
             <div className="flex gap-2 [&>select]:min-w-0">
-              <Select id="f-outcome" value={draft.outcome} onChange={(e) => set('outcome', e.target.value as Filters['outcome'])}>
+              <Select
+                id="f-outcome"
+                value={draft.outcome}
+                onChange={(e) => set('outcome', e.target.value as Filters['outcome'])}
+              >
                 <option value="">{t('common.all')}</option>
                 <option value="success">{t('logs.success')}</option>
                 <option value="error">{t('logs.error')}</option>
               </Select>
               <div className="w-20 shrink-0">
-                <Input aria-label={t('logs.statusCode')} inputMode="numeric" placeholder="429" value={draft.status} onChange={(e) => set('status', e.target.value)} />
+                <Input
+                  aria-label={t('logs.statusCode')}
+                  inputMode="numeric"
+                  placeholder="429"
+                  value={draft.status}
+                  onChange={(e) => set('status', e.target.value)}
+                />
               </div>
             </div>
           </Field>
@@ -250,13 +328,26 @@ export default function LogsPage() {
       {q.isLoading ? (
         <TableSkeleton rows={8} />
       ) : q.isError ? (
-        <ErrorState message={q.error.message} onRetry={() => void q.refetch()} retryLabel={t('common.retry')} />
+        <ErrorState
+          message={q.error.message}
+          onRetry={() => void q.refetch()}
+          retryLabel={t('common.retry')}
+        />
       ) : !q.data?.items.length ? (
-        <EmptyState icon={<ScrollText className="size-6" />} title={filtered ? t('logs.noMatchTitle') : t('logs.emptyTitle')} body={filtered ? t('logs.noMatchBody') : t('logs.emptyBody')} />
+        <EmptyState
+          icon={<ScrollText className="size-6" />}
+          title={filtered ? t('logs.noMatchTitle') : t('logs.emptyTitle')}
+          body={filtered ? t('logs.noMatchBody') : t('logs.emptyBody')}
+        />
       ) : (
         <Card className="overflow-hidden">
           <div className="overflow-x-auto">
-            <table className={cx('w-full min-w-[820px] text-sm transition-opacity', q.isPlaceholderData && 'opacity-60')}>
+            <table
+              className={cx(
+                'w-full min-w-[820px] text-sm transition-opacity',
+                q.isPlaceholderData && 'opacity-60',
+              )}
+            >
               <thead>
                 <tr className="border-b border-line text-left text-xs text-muted">
                   <th className="px-5 py-3 font-medium">{t('logs.time')}</th>
@@ -274,17 +365,23 @@ export default function LogsPage() {
                     key={l.id}
                     tabIndex={0}
                     onClick={() => setOpen(l.id)}
-                    onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setOpen(l.id))}
+                    onKeyDown={(e) =>
+                      (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setOpen(l.id))
+                    }
                     className="cursor-pointer border-b border-line transition-colors last:border-0 hover:bg-fill focus:bg-fill focus:outline-none"
                     data-testid="log-row"
                   >
-                    <td className="whitespace-nowrap px-5 py-3 text-muted">{formatDateTime(l.createdAt, lang)}</td>
+                    <td className="whitespace-nowrap px-5 py-3 text-muted">
+                      {formatDateTime(l.createdAt, lang)}
+                    </td>
                     <td className="px-3 py-3 font-medium text-fg">{l.model ?? '—'}</td>
                     <td className="px-3 py-3 text-fg">{l.providerName ?? '—'}</td>
                     <td className="px-3 py-3 text-muted">{keyName(l.apiKeyId)}</td>
                     <td className="px-3 py-3">
                       <Badge tone={statusTone(l.status)}>{l.status}</Badge>
-                      {l.attempts.length > 1 ? <span className="ml-1.5 text-xs text-muted">×{l.attempts.length}</span> : null}
+                      {l.attempts.length > 1 ? (
+                        <span className="ml-1.5 text-xs text-muted">×{l.attempts.length}</span>
+                      ) : null}
                     </td>
                     <td className="px-3 py-3 text-right tabular-nums text-fg">{formatMs(l.latencyMs)}</td>
                     <td className="px-5 py-3 text-right tabular-nums text-muted">
@@ -298,13 +395,25 @@ export default function LogsPage() {
           <div className="flex items-center justify-between border-t border-line px-5 py-3 text-sm text-muted">
             <span>{t('logs.total', { count: q.data.total })}</span>
             <div className="flex items-center gap-2">
-              <Button size="sm" variant="secondary" aria-label={t('logs.prev')} disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+              <Button
+                size="sm"
+                variant="secondary"
+                aria-label={t('logs.prev')}
+                disabled={page <= 1}
+                onClick={() => setPage((p) => p - 1)}
+              >
                 <ChevronLeft className="size-4" />
               </Button>
               <span className="tabular-nums">
                 {page} / {pages}
               </span>
-              <Button size="sm" variant="secondary" aria-label={t('logs.next')} disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+              <Button
+                size="sm"
+                variant="secondary"
+                aria-label={t('logs.next')}
+                disabled={page >= pages}
+                onClick={() => setPage((p) => p + 1)}
+              >
                 <ChevronRight className="size-4" />
               </Button>
             </div>

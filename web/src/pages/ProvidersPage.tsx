@@ -1,9 +1,34 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { CheckCircle2, Download, FlaskConical, KeyRound, Pencil, Plus, Server, Trash2, XCircle } from 'lucide-react';
+import {
+  CheckCircle2,
+  Download,
+  FlaskConical,
+  KeyRound,
+  Pencil,
+  Plus,
+  Server,
+  Trash2,
+  XCircle,
+} from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
-import { Badge, Button, Card, Checkbox, EmptyState, ErrorState, Field, IconButton, Input, PageHeader, Select, Switch, TableSkeleton, Textarea } from '../components/ui';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  EmptyState,
+  ErrorState,
+  Field,
+  IconButton,
+  Input,
+  PageHeader,
+  Select,
+  Switch,
+  TableSkeleton,
+  Textarea,
+} from '../components/ui';
 import { confirm, Modal, toast } from '../components/overlays';
 import { parseJsonObject, prettyJson } from '../lib/json';
 import { formatMs } from '../lib/format';
@@ -33,7 +58,18 @@ interface FormState {
   enabled: boolean;
 }
 
-const emptyForm: FormState = { name: '', type: 'openai', baseUrl: '', key: '', timeoutMs: '60000', headers: '', config: '', notes: '', consoleUrl: '', enabled: true };
+const emptyForm: FormState = {
+  name: '',
+  type: 'openai',
+  baseUrl: '',
+  key: '',
+  timeoutMs: '60000',
+  headers: '',
+  config: '',
+  notes: '',
+  consoleUrl: '',
+  enabled: true,
+};
 
 function toBody(f: FormState, withKey: boolean): Schemas['CreateProviderDto'] {
   return {
@@ -50,7 +86,15 @@ function toBody(f: FormState, withKey: boolean): Schemas['CreateProviderDto'] {
   };
 }
 
-function ProviderForm({ open, onClose, editing }: { open: boolean; onClose(): void; editing: Provider | null }) {
+function ProviderForm({
+  open,
+  onClose,
+  editing,
+}: {
+  open: boolean;
+  onClose(): void;
+  editing: Provider | null;
+}) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [f, setF] = useState<FormState>(emptyForm);
@@ -86,12 +130,16 @@ function ProviderForm({ open, onClose, editing }: { open: boolean; onClose(): vo
       const body = toBody(f, !editing);
       if (editing) {
         const { credentials: _c, ...patch } = body;
-        return unwrap(api.PATCH('/api/providers/{id}', { params: { path: { id: editing.id } }, body: patch }));
+        return unwrap(
+          api.PATCH('/api/providers/{id}', { params: { path: { id: editing.id } }, body: patch }),
+        );
       }
       return unwrap(api.POST('/api/providers', { body }));
     },
     onSuccess: (p) => {
-      toast.success(editing ? t('providers.saved', { name: p.name }) : t('providers.created', { name: p.name }));
+      toast.success(
+        editing ? t('providers.saved', { name: p.name }) : t('providers.created', { name: p.name }),
+      );
       void qc.invalidateQueries({ queryKey: ['providers'] });
       onClose();
     },
@@ -120,7 +168,14 @@ function ProviderForm({ open, onClose, editing }: { open: boolean; onClose(): vo
           <Button variant="secondary" onClick={onClose}>
             {t('common.cancel')}
           </Button>
-          <Button loading={save.isPending} onClick={() => { setError(null); save.mutate(); }} disabled={!f.name.trim()}>
+          <Button
+            loading={save.isPending}
+            onClick={() => {
+              setError(null);
+              save.mutate();
+            }}
+            disabled={!f.name.trim()}
+          >
             {editing ? t('common.save') : t('common.create')}
           </Button>
         </>
@@ -128,7 +183,12 @@ function ProviderForm({ open, onClose, editing }: { open: boolean; onClose(): vo
     >
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label={t('providers.name')} htmlFor="p-name">
-          <Input id="p-name" value={f.name} onChange={(e) => set('name', e.target.value)} placeholder="openai-main" />
+          <Input
+            id="p-name"
+            value={f.name}
+            onChange={(e) => set('name', e.target.value)}
+            placeholder="openai-main"
+          />
         </Field>
         <Field label={t('providers.type')} htmlFor="p-type" hint={t(`providers.typeHint_${f.type}`)}>
           <Select id="p-type" value={f.type} onChange={(e) => set('type', e.target.value as ProviderType)}>
@@ -141,25 +201,65 @@ function ProviderForm({ open, onClose, editing }: { open: boolean; onClose(): vo
         </Field>
         {f.type !== 'mock' ? (
           <Field label={t('providers.baseUrl')} htmlFor="p-url" hint={t('providers.baseUrlHint')}>
-            <Input id="p-url" value={f.baseUrl} onChange={(e) => set('baseUrl', e.target.value)} placeholder={DEFAULT_URLS[f.type]} />
+            <Input
+              id="p-url"
+              value={f.baseUrl}
+              onChange={(e) => set('baseUrl', e.target.value)}
+              placeholder={DEFAULT_URLS[f.type]}
+            />
           </Field>
         ) : null}
         {!editing && f.type !== 'mock' ? (
           <Field label={t('providers.apiKey')} htmlFor="p-key" hint={t('providers.apiKeyHint')}>
-            <Input id="p-key" type="password" autoComplete="off" value={f.key} onChange={(e) => set('key', e.target.value)} placeholder="sk-…" />
+            <Input
+              id="p-key"
+              type="password"
+              autoComplete="off"
+              value={f.key}
+              onChange={(e) => set('key', e.target.value)}
+              placeholder="sk-…"
+            />
           </Field>
         ) : null}
         <Field label={t('providers.timeout')} htmlFor="p-timeout">
-          <Input id="p-timeout" type="number" min={1000} max={600000} value={f.timeoutMs} onChange={(e) => set('timeoutMs', e.target.value)} />
+          <Input
+            id="p-timeout"
+            type="number"
+            min={1000}
+            max={600000}
+            value={f.timeoutMs}
+            onChange={(e) => set('timeoutMs', e.target.value)}
+          />
         </Field>
         <Field label={t('providers.consoleUrl')} htmlFor="p-console">
-          <Input id="p-console" value={f.consoleUrl} onChange={(e) => set('consoleUrl', e.target.value)} placeholder="https://platform.openai.com/usage" />
+          <Input
+            id="p-console"
+            value={f.consoleUrl}
+            onChange={(e) => set('consoleUrl', e.target.value)}
+            placeholder="https://platform.openai.com/usage"
+          />
         </Field>
         <Field label={t('providers.headers')} htmlFor="p-headers" hint={t('providers.headersHint')}>
-          <Textarea id="p-headers" className="font-mono text-xs" value={f.headers} onChange={(e) => set('headers', e.target.value)} placeholder='{ "OpenAI-Organization": "org-123" }' />
+          <Textarea
+            id="p-headers"
+            className="font-mono text-xs"
+            value={f.headers}
+            onChange={(e) => set('headers', e.target.value)}
+            placeholder='{ "OpenAI-Organization": "org-123" }'
+          />
         </Field>
-        <Field label={t('providers.config')} htmlFor="p-config" hint={f.type === 'mock' ? t('providers.configHintMock') : t('providers.configHint')}>
-          <Textarea id="p-config" className="font-mono text-xs" value={f.config} onChange={(e) => set('config', e.target.value)} placeholder={f.type === 'mock' ? '{ "latencyMs": 50, "failureRate": 0.1 }' : '{}'} />
+        <Field
+          label={t('providers.config')}
+          htmlFor="p-config"
+          hint={f.type === 'mock' ? t('providers.configHintMock') : t('providers.configHint')}
+        >
+          <Textarea
+            id="p-config"
+            className="font-mono text-xs"
+            value={f.config}
+            onChange={(e) => set('config', e.target.value)}
+            placeholder={f.type === 'mock' ? '{ "latencyMs": 50, "failureRate": 0.1 }' : '{}'}
+          />
         </Field>
         <div className="sm:col-span-2">
           <Field label={t('providers.notes')} htmlFor="p-notes">
@@ -173,7 +273,10 @@ function ProviderForm({ open, onClose, editing }: { open: boolean; onClose(): vo
       </div>
       {problems ? (
         problems.length === 0 ? (
-          <p className="mt-4 flex items-center gap-2 rounded-xl bg-success/10 px-3 py-2 text-sm text-success" role="status">
+          <p
+            className="mt-4 flex items-center gap-2 rounded-xl bg-success/10 px-3 py-2 text-sm text-success"
+            role="status"
+          >
             <CheckCircle2 className="size-4" /> {t('providers.valid')}
           </p>
         ) : (
@@ -200,7 +303,13 @@ function CredentialsModal({ provider, onClose }: { provider: Provider | null; on
   const [label, setLabel] = useState('');
   const refresh = () => qc.invalidateQueries({ queryKey: ['providers'] });
   const add = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/providers/{id}/credentials', { params: { path: { id: provider!.id } }, body: { key: key.trim(), label: label.trim() || undefined } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/providers/{id}/credentials', {
+          params: { path: { id: provider!.id } },
+          body: { key: key.trim(), label: label.trim() || undefined },
+        }),
+      ),
     onSuccess: () => {
       setKey('');
       setLabel('');
@@ -211,16 +320,33 @@ function CredentialsModal({ provider, onClose }: { provider: Provider | null; on
   });
   const patch = async (credentialId: string, body: Schemas['UpdateCredentialDto']) => {
     try {
-      await unwrap(api.PATCH('/api/providers/{id}/credentials/{credentialId}', { params: { path: { id: provider!.id, credentialId } }, body }));
+      await unwrap(
+        api.PATCH('/api/providers/{id}/credentials/{credentialId}', {
+          params: { path: { id: provider!.id, credentialId } },
+          body,
+        }),
+      );
       void refresh();
     } catch (e) {
       toast.error((e as Error).message);
     }
   };
   const remove = async (c: Schemas['CredentialView']) => {
-    if (!(await confirm({ title: t('providers.removeCredential'), body: t('providers.removeCredentialBody', { hint: c.hint }), destructive: true, confirmLabel: t('common.delete') }))) return;
+    if (
+      !(await confirm({
+        title: t('providers.removeCredential'),
+        body: t('providers.removeCredentialBody', { hint: c.hint }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
     try {
-      await unwrap(api.DELETE('/api/providers/{id}/credentials/{credentialId}', { params: { path: { id: provider!.id, credentialId: c.id } } }));
+      await unwrap(
+        api.DELETE('/api/providers/{id}/credentials/{credentialId}', {
+          params: { path: { id: provider!.id, credentialId: c.id } },
+        }),
+      );
       toast.success(t('providers.credentialRemoved'));
       void refresh();
     } catch (e) {
@@ -229,7 +355,12 @@ function CredentialsModal({ provider, onClose }: { provider: Provider | null; on
   };
   const current = qc.getQueryData<Provider[]>(['providers'])?.find((p) => p.id === provider?.id) ?? provider;
   return (
-    <Modal open={!!provider} onClose={onClose} title={t('providers.credentialsOf', { name: provider?.name ?? '' })} wide>
+    <Modal
+      open={!!provider}
+      onClose={onClose}
+      title={t('providers.credentialsOf', { name: provider?.name ?? '' })}
+      wide
+    >
       <div className="flex flex-col gap-2">
         {current?.credentials.length ? (
           current.credentials.map((c) => (
@@ -242,10 +373,24 @@ function CredentialsModal({ provider, onClose }: { provider: Provider | null; on
               <label className="flex items-center gap-2 text-xs text-muted">
                 {t('providers.weight')}
                 <span className="w-20">
-                  <Input type="number" min={0} max={1000} defaultValue={c.weight} className="h-8" onBlur={(e) => Number(e.target.value) !== c.weight && void patch(c.id, { weight: Number(e.target.value) })} />
+                  <Input
+                    type="number"
+                    min={0}
+                    max={1000}
+                    defaultValue={c.weight}
+                    className="h-8"
+                    onBlur={(e) =>
+                      Number(e.target.value) !== c.weight &&
+                      void patch(c.id, { weight: Number(e.target.value) })
+                    }
+                  />
                 </span>
               </label>
-              <Switch checked={c.enabled} onChange={(v) => void patch(c.id, { enabled: v })} label={t('common.enabled')} />
+              <Switch
+                checked={c.enabled}
+                onChange={(v) => void patch(c.id, { enabled: v })}
+                label={t('common.enabled')}
+              />
               <IconButton label={t('common.delete')} onClick={() => void remove(c)}>
                 <Trash2 className="size-4" />
               </IconButton>
@@ -263,12 +408,29 @@ function CredentialsModal({ provider, onClose }: { provider: Provider | null; on
         }}
       >
         <Field label={t('providers.label')} htmlFor="c-label">
-          <Input id="c-label" value={label} onChange={(e) => setLabel(e.target.value)} placeholder="primary" />
+          <Input
+            id="c-label"
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+            placeholder="primary"
+          />
         </Field>
         <Field label={t('providers.apiKey')} htmlFor="c-key">
-          <Input id="c-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder="sk-…" />
+          <Input
+            id="c-key"
+            type="password"
+            autoComplete="off"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            placeholder="sk-…"
+          />
         </Field>
-        <Button type="submit" loading={add.isPending} disabled={!key.trim()} icon={<Plus className="size-4" />}>
+        <Button
+          type="submit"
+          loading={add.isPending}
+          disabled={!key.trim()}
+          icon={<Plus className="size-4" />}
+        >
           {t('common.add')}
         </Button>
       </form>
@@ -282,12 +444,19 @@ function TestModal({ provider, onClose }: { provider: Provider | null; onClose()
   const [seed, setSeed] = useState<string | null>(null);
   const upstream = useQuery({
     queryKey: ['upstream-models', provider?.id],
-    queryFn: () => unwrap(api.GET('/api/providers/{id}/upstream-models', { params: { path: { id: provider!.id } } })),
+    queryFn: () =>
+      unwrap(api.GET('/api/providers/{id}/upstream-models', { params: { path: { id: provider!.id } } })),
     enabled: !!provider,
     retry: false,
   });
   const probe = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/providers/{id}/test', { params: { path: { id: provider!.id } }, body: { model: model.trim() } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/providers/{id}/test', {
+          params: { path: { id: provider!.id } },
+          body: { model: model.trim() },
+        }),
+      ),
   });
   if ((provider?.id ?? null) !== seed) {
     setSeed(provider?.id ?? null);
@@ -313,7 +482,13 @@ function TestModal({ provider, onClose }: { provider: Provider | null; onClose()
     >
       <p className="mb-4 text-sm text-muted">{t('providers.testBody')}</p>
       <Field label={t('providers.testModel')} htmlFor="t-model">
-        <Input id="t-model" list="t-models" value={model} onChange={(e) => setModel(e.target.value)} placeholder="gpt-4o-mini" />
+        <Input
+          id="t-model"
+          list="t-models"
+          value={model}
+          onChange={(e) => setModel(e.target.value)}
+          placeholder="gpt-4o-mini"
+        />
         <datalist id="t-models">
           {upstream.data?.models.map((m) => (
             <option key={m} value={m} />
@@ -323,10 +498,19 @@ function TestModal({ provider, onClose }: { provider: Provider | null; onClose()
       {probe.error ? <p className="mt-4 text-sm text-danger">{probe.error.message}</p> : null}
       {probe.data ? (
         <ul className="mt-4 flex flex-col gap-2" data-testid="probe-results">
-          {probe.data.length === 0 ? <li className="text-sm text-muted">{t('providers.noCredentials')}</li> : null}
+          {probe.data.length === 0 ? (
+            <li className="text-sm text-muted">{t('providers.noCredentials')}</li>
+          ) : null}
           {probe.data.map((r) => (
-            <li key={r.credentialId ?? 'none'} className="flex items-start gap-3 rounded-2xl bg-fill px-4 py-3">
-              {r.ok ? <CheckCircle2 className="mt-0.5 size-4 text-success" /> : <XCircle className="mt-0.5 size-4 text-danger" />}
+            <li
+              key={r.credentialId ?? 'none'}
+              className="flex items-start gap-3 rounded-2xl bg-fill px-4 py-3"
+            >
+              {r.ok ? (
+                <CheckCircle2 className="mt-0.5 size-4 text-success" />
+              ) : (
+                <XCircle className="mt-0.5 size-4 text-danger" />
+              )}
               <div className="min-w-0 flex-1 text-sm">
                 <p className="font-medium text-fg">
                   {r.hint ?? t('providers.noKey')} · {r.status ?? '—'} · {formatMs(r.latencyMs)}
@@ -347,18 +531,29 @@ function ImportModal({ provider, onClose }: { provider: Provider | null; onClose
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const upstream = useQuery({
     queryKey: ['upstream-models', provider?.id],
-    queryFn: () => unwrap(api.GET('/api/providers/{id}/upstream-models', { params: { path: { id: provider!.id } } })),
+    queryFn: () =>
+      unwrap(api.GET('/api/providers/{id}/upstream-models', { params: { path: { id: provider!.id } } })),
     enabled: !!provider,
     retry: false,
   });
-  const existing = useQuery({ queryKey: ['models'], queryFn: () => unwrap(api.GET('/api/models')), enabled: !!provider });
+  const existing = useQuery({
+    queryKey: ['models'],
+    queryFn: () => unwrap(api.GET('/api/models')),
+    enabled: !!provider,
+  });
   const names = new Set(existing.data?.map((m) => m.name));
   const run = useMutation({
     mutationFn: async () => {
       let created = 0;
       const failed: string[] = [];
       for (const name of picked) {
-        const res = await api.POST('/api/models', { body: { name, type: /embed/i.test(name) ? 'embedding' : 'chat', routes: [{ providerId: provider!.id, upstreamModel: name }] } });
+        const res = await api.POST('/api/models', {
+          body: {
+            name,
+            type: /embed/i.test(name) ? 'embedding' : 'chat',
+            routes: [{ providerId: provider!.id, upstreamModel: name }],
+          },
+        });
         if (res.response.ok) created++;
         else failed.push(name);
       }
@@ -437,16 +632,35 @@ export default function ProvidersPage() {
 
   const setEnabled = async (ids: string[], enabled: boolean) => {
     try {
-      await Promise.all(ids.map((id) => unwrap(api.PATCH('/api/providers/{id}', { params: { path: { id } }, body: { enabled } }))));
-      toast.success(enabled ? t('providers.enabledN', { count: ids.length }) : t('providers.disabledN', { count: ids.length }));
+      await Promise.all(
+        ids.map((id) =>
+          unwrap(api.PATCH('/api/providers/{id}', { params: { path: { id } }, body: { enabled } })),
+        ),
+      );
+      toast.success(
+        enabled
+          ? t('providers.enabledN', { count: ids.length })
+          : t('providers.disabledN', { count: ids.length }),
+      );
     } catch (e) {
       toast.error((e as Error).message);
     }
     void refresh();
   };
   const remove = async (ids: string[]) => {
-    const names = list.data?.filter((p) => ids.includes(p.id)).map((p) => p.name).join(', ');
-    if (!(await confirm({ title: t('providers.deleteTitle', { count: ids.length }), body: t('providers.deleteBody', { names }), destructive: true, confirmLabel: t('common.delete') }))) return;
+    const names = list.data
+      ?.filter((p) => ids.includes(p.id))
+      .map((p) => p.name)
+      .join(', ');
+    if (
+      !(await confirm({
+        title: t('providers.deleteTitle', { count: ids.length }),
+        body: t('providers.deleteBody', { names }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
     try {
       const r = await unwrap(api.POST('/api/providers/batch-delete', { body: { ids } }));
       toast.success(t('providers.deletedN', { count: r.deleted }));
@@ -473,7 +687,13 @@ export default function ProvidersPage() {
         subtitle={t('providers.subtitle')}
         actions={
           admin ? (
-            <Button icon={<Plus className="size-4" />} onClick={() => { setEditing(null); setFormOpen(true); }}>
+            <Button
+              icon={<Plus className="size-4" />}
+              onClick={() => {
+                setEditing(null);
+                setFormOpen(true);
+              }}
+            >
               {t('providers.add')}
             </Button>
           ) : null
@@ -488,7 +708,12 @@ export default function ProvidersPage() {
           <Button size="sm" variant="secondary" onClick={() => void setEnabled(ids, false)}>
             {t('common.disable')}
           </Button>
-          <Button size="sm" variant="danger" icon={<Trash2 className="size-3.5" />} onClick={() => void remove(ids)}>
+          <Button
+            size="sm"
+            variant="danger"
+            icon={<Trash2 className="size-3.5" />}
+            onClick={() => void remove(ids)}
+          >
             {t('common.delete')}
           </Button>
         </Card>
@@ -496,29 +721,61 @@ export default function ProvidersPage() {
       {list.isLoading ? (
         <TableSkeleton />
       ) : list.isError ? (
-        <ErrorState message={list.error.message} onRetry={() => void list.refetch()} retryLabel={t('common.retry')} />
+        <ErrorState
+          message={list.error.message}
+          onRetry={() => void list.refetch()}
+          retryLabel={t('common.retry')}
+        />
       ) : !list.data?.length ? (
         <EmptyState
           icon={<Server className="size-6" />}
           title={t('providers.emptyTitle')}
           body={t('providers.emptyBody')}
-          action={admin ? <Button icon={<Plus className="size-4" />} onClick={() => { setEditing(null); setFormOpen(true); }}>{t('providers.add')}</Button> : undefined}
+          action={
+            admin ? (
+              <Button
+                icon={<Plus className="size-4" />}
+                onClick={() => {
+                  setEditing(null);
+                  setFormOpen(true);
+                }}
+              >
+                {t('providers.add')}
+              </Button>
+            ) : undefined
+          }
         />
       ) : (
         <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
           {list.data.map((p) => (
             <Card key={p.id} className="flex flex-col p-5" data-testid={`provider-${p.name}`}>
               <div className="flex items-start gap-3">
-                {admin ? <Checkbox label={<span className="sr-only">{t('common.select')}</span>} checked={selected.has(p.id)} onChange={(v) => toggle(p.id, v)} /> : null}
+                {admin ? (
+                  <Checkbox
+                    label={<span className="sr-only">{t('common.select')}</span>}
+                    checked={selected.has(p.id)}
+                    onChange={(v) => toggle(p.id, v)}
+                  />
+                ) : null}
                 <div className="min-w-0 flex-1">
                   <h3 className="truncate text-[15px] font-semibold text-fg">{p.name}</h3>
-                  <p className="truncate text-xs text-muted">{p.type === 'mock' ? t('providers.type_mock') : p.baseUrl}</p>
+                  <p className="truncate text-xs text-muted">
+                    {p.type === 'mock' ? t('providers.type_mock') : p.baseUrl}
+                  </p>
                 </div>
-                {admin ? <Switch checked={p.enabled} onChange={(v) => void setEnabled([p.id], v)} label={t('common.enabled')} /> : null}
+                {admin ? (
+                  <Switch
+                    checked={p.enabled}
+                    onChange={(v) => void setEnabled([p.id], v)}
+                    label={t('common.enabled')}
+                  />
+                ) : null}
               </div>
               <div className="mt-4 flex flex-wrap gap-1.5">
                 <Badge tone="primary">{t(`providers.type_${p.type}`)}</Badge>
-                <Badge tone={p.enabled ? 'success' : 'neutral'}>{p.enabled ? t('common.enabled') : t('common.disabled')}</Badge>
+                <Badge tone={p.enabled ? 'success' : 'neutral'}>
+                  {p.enabled ? t('common.enabled') : t('common.disabled')}
+                </Badge>
                 <Badge>{t('providers.keysN', { count: p.credentials.length })}</Badge>
                 <Badge>{t('providers.timeoutShort', { value: formatMs(p.timeoutMs) })}</Badge>
               </div>
@@ -526,19 +783,46 @@ export default function ProvidersPage() {
               <div className="mt-auto flex flex-wrap gap-1 pt-4">
                 {admin ? (
                   <>
-                    <Button size="sm" variant="ghost" icon={<FlaskConical className="size-3.5" />} onClick={() => setTesting(p)}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<FlaskConical className="size-3.5" />}
+                      onClick={() => setTesting(p)}
+                    >
                       {t('providers.test')}
                     </Button>
-                    <Button size="sm" variant="ghost" icon={<Download className="size-3.5" />} onClick={() => setImporting(p)}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<Download className="size-3.5" />}
+                      onClick={() => setImporting(p)}
+                    >
                       {t('providers.import')}
                     </Button>
-                    <Button size="sm" variant="ghost" icon={<KeyRound className="size-3.5" />} onClick={() => setCreds(p)}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<KeyRound className="size-3.5" />}
+                      onClick={() => setCreds(p)}
+                    >
                       {t('providers.keys')}
                     </Button>
-                    <Button size="sm" variant="ghost" icon={<Pencil className="size-3.5" />} onClick={() => { setEditing(p); setFormOpen(true); }}>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon={<Pencil className="size-3.5" />}
+                      onClick={() => {
+                        setEditing(p);
+                        setFormOpen(true);
+                      }}
+                    >
                       {t('common.edit')}
                     </Button>
-                    <IconButton label={t('common.delete')} onClick={() => void remove([p.id])} className="ml-auto">
+                    <IconButton
+                      label={t('common.delete')}
+                      onClick={() => void remove([p.id])}
+                      className="ml-auto"
+                    >
                       <Trash2 className="size-4" />
                     </IconButton>
                   </>

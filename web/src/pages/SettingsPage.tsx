@@ -32,7 +32,8 @@ function ConfigTransfer() {
     mutationFn: async (f: File) => {
       let doc: Schemas['ConfigDocument'];
       try {
-        const parsed = JSON.parse(await f.text()) as Schemas['ConfigDocument'] | { config: Schemas['ConfigDocument'] };
+        const parsed = JSON.parse(await f.text()) as
+          Schemas['ConfigDocument'] | { config: Schemas['ConfigDocument'] };
         doc = 'config' in parsed ? parsed.config : parsed;
       } catch {
         throw new Error(t('settings.badFile'));
@@ -57,7 +58,10 @@ function ConfigTransfer() {
             onClick={async () => {
               setBusy(true);
               try {
-                await download(`/api/config/export${secrets ? '?includeSecrets=true' : ''}`, `llm-router-config-${new Date().toISOString().slice(0, 10)}.json`);
+                await download(
+                  `/api/config/export${secrets ? '?includeSecrets=true' : ''}`,
+                  `llm-router-config-${new Date().toISOString().slice(0, 10)}.json`,
+                );
               } catch (e) {
                 toast.error((e as Error).message);
               } finally {
@@ -67,7 +71,12 @@ function ConfigTransfer() {
           >
             {t('settings.export')}
           </Button>
-          <Checkbox id="exp-secrets" label={t('settings.includeSecrets')} checked={secrets} onChange={setSecrets} />
+          <Checkbox
+            id="exp-secrets"
+            label={t('settings.includeSecrets')}
+            checked={secrets}
+            onChange={setSecrets}
+          />
         </div>
         <div className="flex flex-wrap items-center gap-4 border-t border-line pt-4">
           <input
@@ -80,10 +89,22 @@ function ConfigTransfer() {
               const f = e.target.files?.[0];
               e.target.value = '';
               if (!f) return;
-              if (await confirm({ title: t('settings.importTitle'), body: t('settings.importConfirm', { name: f.name }), confirmLabel: t('settings.import') })) importer.mutate(f);
+              if (
+                await confirm({
+                  title: t('settings.importTitle'),
+                  body: t('settings.importConfirm', { name: f.name }),
+                  confirmLabel: t('settings.import'),
+                })
+              )
+                importer.mutate(f);
             }}
           />
-          <Button variant="secondary" icon={<Upload className="size-4" />} loading={importer.isPending} onClick={() => file.current?.click()}>
+          <Button
+            variant="secondary"
+            icon={<Upload className="size-4" />}
+            loading={importer.isPending}
+            onClick={() => file.current?.click()}
+          >
             {t('settings.import')}
           </Button>
           <span className="text-xs text-muted">{t('settings.importHint')}</span>
@@ -111,7 +132,8 @@ function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const change = useMutation({
-    mutationFn: () => unwrap(api.PATCH('/api/auth/password', { body: { currentPassword: current, newPassword: next } })),
+    mutationFn: () =>
+      unwrap(api.PATCH('/api/auth/password', { body: { currentPassword: current, newPassword: next } })),
     onSuccess: async () => {
       toast.success(t('settings.passwordChanged'));
       await signOut();
@@ -128,10 +150,22 @@ function ChangePassword() {
       }}
     >
       <Field label={t('settings.currentPassword')} htmlFor="pw-cur">
-        <Input id="pw-cur" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+        <Input
+          id="pw-cur"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
       </Field>
       <Field label={t('settings.newPassword')} htmlFor="pw-new">
-        <Input id="pw-new" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+        <Input
+          id="pw-new"
+          type="password"
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+        />
       </Field>
       <Button type="submit" loading={change.isPending} disabled={!current || !next}>
         {t('settings.changePassword')}
@@ -164,7 +198,12 @@ export default function SettingsPage() {
         </Section>
         {isAdmin(user) ? <ConfigTransfer /> : null}
         <Section title={t('settings.serverTitle')} body={t('settings.serverBody')}>
-          <a href="/docs" target="_blank" rel="noreferrer" className="text-sm font-medium text-primary hover:underline">
+          <a
+            href="/docs"
+            target="_blank"
+            rel="noreferrer"
+            className="text-sm font-medium text-primary hover:underline"
+          >
             {t('settings.apiDocs')} →
           </a>
         </Section>

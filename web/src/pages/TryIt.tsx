@@ -54,7 +54,12 @@ export function TryIt({ models }: { models: Schemas['ModelView'][] }) {
   const chosen = model || chat[0]?.name || '';
 
   const createKey = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/api-keys', { body: { name: `playground ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` } })),
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/api-keys', {
+          body: { name: `playground ${new Date().toISOString().slice(0, 16).replace('T', ' ')}` },
+        }),
+      ),
     onSuccess: (k) => {
       setPlaygroundKey(k.key);
       toast.success(t('tryIt.keyCreated', { prefix: k.prefix }));
@@ -81,7 +86,12 @@ export function TryIt({ models }: { models: Schemas['ModelView'][] }) {
       <p className="mb-4 text-sm text-muted">{t('tryIt.body')}</p>
       <div className="grid gap-4 md:grid-cols-2">
         <Field label={t('tryIt.model')} htmlFor="try-model">
-          <Select id="try-model" value={chosen} onChange={(e) => setModel(e.target.value)} disabled={!chat.length}>
+          <Select
+            id="try-model"
+            value={chosen}
+            onChange={(e) => setModel(e.target.value)}
+            disabled={!chat.length}
+          >
             {chat.length === 0 ? <option value="">{t('tryIt.noModels')}</option> : null}
             {chat.map((m) => (
               <option key={m.id} value={m.name}>
@@ -92,8 +102,21 @@ export function TryIt({ models }: { models: Schemas['ModelView'][] }) {
         </Field>
         <Field label={t('tryIt.key')} htmlFor="try-key" hint={t('tryIt.keyHint')}>
           <div className="flex gap-2">
-            <Input id="try-key" type="password" autoComplete="off" placeholder="sk-…" value={playgroundKey} onChange={(e) => setPlaygroundKey(e.target.value)} />
-            <Button variant="secondary" loading={createKey.isPending} onClick={() => createKey.mutate()} icon={<KeyRound className="size-4" />} title={t('tryIt.createKeyHint')}>
+            <Input
+              id="try-key"
+              type="password"
+              autoComplete="off"
+              placeholder="sk-…"
+              value={playgroundKey}
+              onChange={(e) => setPlaygroundKey(e.target.value)}
+            />
+            <Button
+              variant="secondary"
+              loading={createKey.isPending}
+              onClick={() => createKey.mutate()}
+              icon={<KeyRound className="size-4" />}
+              title={t('tryIt.createKeyHint')}
+            >
               {t('tryIt.createKey')}
             </Button>
           </div>
@@ -112,7 +135,12 @@ export function TryIt({ models }: { models: Schemas['ModelView'][] }) {
         </div>
       </div>
       <div className="mt-4 flex items-center gap-3">
-        <Button icon={<Send className="size-4" />} loading={send.isPending} disabled={!playgroundKey.trim() || !chosen || !prompt.trim()} onClick={() => send.mutate()}>
+        <Button
+          icon={<Send className="size-4" />}
+          loading={send.isPending}
+          disabled={!playgroundKey.trim() || !chosen || !prompt.trim()}
+          onClick={() => send.mutate()}
+        >
           {t('tryIt.send')}
         </Button>
         <span className="text-xs text-muted">{t('tryIt.shortcut')}</span>
@@ -123,7 +151,14 @@ export function TryIt({ models }: { models: Schemas['ModelView'][] }) {
             <Badge tone={statusTone(r.status)}>{r.status}</Badge>
             <Badge>{formatMs(r.ms)}</Badge>
             {r.model ? <Badge tone="primary">{r.model}</Badge> : null}
-            {r.usage ? <Badge>{t('tryIt.usage', { input: r.usage.prompt_tokens ?? 0, output: r.usage.completion_tokens ?? 0 })}</Badge> : null}
+            {r.usage ? (
+              <Badge>
+                {t('tryIt.usage', {
+                  input: r.usage.prompt_tokens ?? 0,
+                  output: r.usage.completion_tokens ?? 0,
+                })}
+              </Badge>
+            ) : null}
             {r.requestId ? <span className="font-mono text-muted">{r.requestId}</span> : null}
           </div>
           <p className="whitespace-pre-wrap text-sm text-fg">{r.text || '—'}</p>

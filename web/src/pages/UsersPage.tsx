@@ -3,7 +3,20 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Pencil, Plus, Trash2, Users } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
-import { Badge, Button, Card, EmptyState, ErrorState, Field, IconButton, Input, PageHeader, Select, Switch, TableSkeleton } from '../components/ui';
+import {
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  Field,
+  IconButton,
+  Input,
+  PageHeader,
+  Select,
+  Switch,
+  TableSkeleton,
+} from '../components/ui';
 import { confirm, Modal, toast } from '../components/overlays';
 import { useAuth } from '../stores/auth';
 import { formatRelative } from '../lib/format';
@@ -34,8 +47,26 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
   const save = useMutation({
     mutationFn: () =>
       editing
-        ? unwrap(api.PATCH('/api/users/{id}', { params: { path: { id: editing.id } }, body: { role, ...(password ? { password } : {}), ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}) } }))
-        : unwrap(api.POST('/api/users', { body: { email: email.trim(), password, role, ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}) } })),
+        ? unwrap(
+            api.PATCH('/api/users/{id}', {
+              params: { path: { id: editing.id } },
+              body: {
+                role,
+                ...(password ? { password } : {}),
+                ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+              },
+            }),
+          )
+        : unwrap(
+            api.POST('/api/users', {
+              body: {
+                email: email.trim(),
+                password,
+                role,
+                ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+              },
+            }),
+          ),
     onSuccess: (u) => {
       toast.success(editing ? t('users.saved', { email: u.email }) : t('users.created', { email: u.email }));
       void qc.invalidateQueries({ queryKey: ['users'] });
@@ -53,7 +84,14 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
           <Button variant="secondary" onClick={onClose}>
             {t('common.cancel')}
           </Button>
-          <Button loading={save.isPending} disabled={!editing && (!email.trim() || !password)} onClick={() => { setError(null); save.mutate(); }}>
+          <Button
+            loading={save.isPending}
+            disabled={!editing && (!email.trim() || !password)}
+            onClick={() => {
+              setError(null);
+              save.mutate();
+            }}
+          >
             {editing ? t('common.save') : t('common.create')}
           </Button>
         </>
@@ -61,10 +99,27 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
     >
       <div className="flex flex-col gap-4">
         <Field label={t('auth.email')} htmlFor="u-email">
-          <Input id="u-email" type="email" value={email} disabled={!!editing} onChange={(e) => setEmail(e.target.value)} placeholder="jane@example.com" />
+          <Input
+            id="u-email"
+            type="email"
+            value={email}
+            disabled={!!editing}
+            onChange={(e) => setEmail(e.target.value)}
+            placeholder="jane@example.com"
+          />
         </Field>
-        <Field label={editing ? t('users.newPassword') : t('auth.password')} htmlFor="u-pw" hint={editing ? t('users.newPasswordHint') : t('auth.passwordHint')}>
-          <Input id="u-pw" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <Field
+          label={editing ? t('users.newPassword') : t('auth.password')}
+          htmlFor="u-pw"
+          hint={editing ? t('users.newPasswordHint') : t('auth.passwordHint')}
+        >
+          <Input
+            id="u-pw"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <Field label={t('users.role')} htmlFor="u-role" hint={t(`users.roleHint_${role}`)}>
           <Select id="u-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
@@ -75,8 +130,17 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
             ))}
           </Select>
         </Field>
-        <Field label={t('users.tenant')} htmlFor="u-tenant" hint={editing ? t('users.tenantKeep', { id: editing.tenantId }) : t('users.tenantHint')}>
-          <Input id="u-tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)} placeholder="00000000-0000-0000-0000-000000000000" />
+        <Field
+          label={t('users.tenant')}
+          htmlFor="u-tenant"
+          hint={editing ? t('users.tenantKeep', { id: editing.tenantId }) : t('users.tenantHint')}
+        >
+          <Input
+            id="u-tenant"
+            value={tenantId}
+            onChange={(e) => setTenantId(e.target.value)}
+            placeholder="00000000-0000-0000-0000-000000000000"
+          />
         </Field>
         {error ? (
           <p className="rounded-xl bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
@@ -100,14 +164,24 @@ export default function UsersPage() {
   const setDisabled = async (u: User, disabled: boolean) => {
     try {
       await unwrap(api.PATCH('/api/users/{id}', { params: { path: { id: u.id } }, body: { disabled } }));
-      toast.success(disabled ? t('users.disabledToast', { email: u.email }) : t('users.enabledToast', { email: u.email }));
+      toast.success(
+        disabled ? t('users.disabledToast', { email: u.email }) : t('users.enabledToast', { email: u.email }),
+      );
     } catch (e) {
       toast.error((e as Error).message);
     }
     void refresh();
   };
   const remove = async (u: User) => {
-    if (!(await confirm({ title: t('users.deleteTitle'), body: t('users.deleteBody', { email: u.email }), destructive: true, confirmLabel: t('common.delete') }))) return;
+    if (
+      !(await confirm({
+        title: t('users.deleteTitle'),
+        body: t('users.deleteBody', { email: u.email }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
     try {
       await unwrap(api.DELETE('/api/users/{id}', { params: { path: { id: u.id } } }));
       toast.success(t('users.deleted', { email: u.email }));
@@ -122,13 +196,29 @@ export default function UsersPage() {
   };
   return (
     <div>
-      <PageHeader title={t('users.title')} subtitle={t('users.subtitle')} actions={<Button icon={<Plus className="size-4" />} onClick={openNew}>{t('users.add')}</Button>} />
+      <PageHeader
+        title={t('users.title')}
+        subtitle={t('users.subtitle')}
+        actions={
+          <Button icon={<Plus className="size-4" />} onClick={openNew}>
+            {t('users.add')}
+          </Button>
+        }
+      />
       {list.isLoading ? (
         <TableSkeleton />
       ) : list.isError ? (
-        <ErrorState message={list.error.message} onRetry={() => void list.refetch()} retryLabel={t('common.retry')} />
+        <ErrorState
+          message={list.error.message}
+          onRetry={() => void list.refetch()}
+          retryLabel={t('common.retry')}
+        />
       ) : !list.data?.length ? (
-        <EmptyState icon={<Users className="size-6" />} title={t('users.emptyTitle')} body={t('users.emptyBody')} />
+        <EmptyState
+          icon={<Users className="size-6" />}
+          title={t('users.emptyTitle')}
+          body={t('users.emptyBody')}
+        />
       ) : (
         <Card className="overflow-x-auto">
           <table className="w-full min-w-[680px] text-sm">
@@ -147,7 +237,9 @@ export default function UsersPage() {
                 <tr key={u.id} className="border-b border-line last:border-0">
                   <td className="px-5 py-3">
                     <div className="flex items-center gap-3">
-                      <div className="flex size-8 items-center justify-center rounded-full bg-fill-strong text-xs font-semibold uppercase text-fg">{u.email.slice(0, 1)}</div>
+                      <div className="flex size-8 items-center justify-center rounded-full bg-fill-strong text-xs font-semibold uppercase text-fg">
+                        {u.email.slice(0, 1)}
+                      </div>
                       <span className="font-medium text-fg">{u.email}</span>
                       {u.id === me?.id ? <Badge tone="primary">{t('users.you')}</Badge> : null}
                     </div>
@@ -156,13 +248,26 @@ export default function UsersPage() {
                     <Badge tone={u.role === 'admin' ? 'primary' : 'neutral'}>{t(`roles.${u.role}`)}</Badge>
                   </td>
                   <td className="px-3 py-3 font-mono text-xs text-muted">{u.tenantId?.slice(0, 8)}</td>
-                  <td className="px-3 py-3 text-muted">{u.lastLoginAt ? formatRelative(u.lastLoginAt, lang) : t('users.never')}</td>
+                  <td className="px-3 py-3 text-muted">
+                    {u.lastLoginAt ? formatRelative(u.lastLoginAt, lang) : t('users.never')}
+                  </td>
                   <td className="px-3 py-3">
-                    <Switch checked={!u.disabled} disabled={u.id === me?.id} onChange={(v) => void setDisabled(u, !v)} label={t('common.enabled')} />
+                    <Switch
+                      checked={!u.disabled}
+                      disabled={u.id === me?.id}
+                      onChange={(v) => void setDisabled(u, !v)}
+                      label={t('common.enabled')}
+                    />
                   </td>
                   <td className="px-5 py-3 text-right">
                     <div className="flex justify-end gap-1">
-                      <IconButton label={t('common.edit')} onClick={() => { setEditing(u); setFormOpen(true); }}>
+                      <IconButton
+                        label={t('common.edit')}
+                        onClick={() => {
+                          setEditing(u);
+                          setFormOpen(true);
+                        }}
+                      >
                         <Pencil className="size-4" />
                       </IconButton>
                       {u.id !== me?.id ? (

@@ -1,5 +1,14 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import { Activity, KeyRound, LayoutDashboard, Route, ScrollText, Server, Settings, Users } from 'lucide-react';
+import {
+  Activity,
+  KeyRound,
+  LayoutDashboard,
+  Route,
+  ScrollText,
+  Server,
+  Settings,
+  Users,
+} from 'lucide-react';
 
 export interface PageDef {
   /** Route path (also the nav link). */
@@ -21,7 +30,13 @@ export const PAGES: PageDef[] = [
   { path: '/models', key: 'models', icon: Route, component: lazy(() => import('./ModelsPage')) },
   { path: '/keys', key: 'keys', icon: KeyRound, component: lazy(() => import('./ApiKeysPage')) },
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
-  { path: '/users', key: 'users', icon: Users, component: lazy(() => import('./UsersPage')), adminOnly: true },
+  {
+    path: '/users',
+    key: 'users',
+    icon: Users,
+    component: lazy(() => import('./UsersPage')),
+    adminOnly: true,
+  },
   { path: '/settings', key: 'settings', icon: Settings, component: lazy(() => import('./SettingsPage')) },
 ];
 

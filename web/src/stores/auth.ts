@@ -21,8 +21,10 @@ export const useAuth = create<AuthState>()(
       accessToken: null,
       refreshToken: null,
       user: null,
-      signIn: (pair) => set({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, user: pair.user }),
-      setTokens: (pair) => set({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, user: pair.user }),
+      signIn: (pair) =>
+        set({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, user: pair.user }),
+      setTokens: (pair) =>
+        set({ accessToken: pair.accessToken, refreshToken: pair.refreshToken, user: pair.user }),
       signOut: () => set({ accessToken: null, refreshToken: null, user: null }),
     }),
     { name: 'lrp-auth', storage: createJSONStorage(() => localStorage) },
