@@ -231,7 +231,7 @@ export default function LogsPage() {
       />
       <Card className="mb-4 p-4">
         <form
-          className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 xl:grid-cols-7 xl:items-end"
+          className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 lg:items-end"
           onSubmit={(e) => {
             e.preventDefault();
             apply(draft);
@@ -286,7 +286,7 @@ export default function LogsPage() {
             </Select>
           </Field>
           <Field label={t('logs.status')} htmlFor="f-outcome">
-            <div className="flex gap-2 [&>select]:min-w-0">
+            <div className="flex gap-2 [&>select]:min-w-0 [&>select]:flex-1">
               <Select
                 id="f-outcome"
                 value={draft.outcome}
