@@ -8,7 +8,7 @@
  * the root script `npm run test:web-e2e` does both and runs this file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -256,6 +256,7 @@ describe('dashboard journey in Chromium', () => {
         async () => {
           await page.reload();
           await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+          await page.getByText('Success rate').waitFor(); // the figures are rendered once loaded
           return page.getByText('Top models').locator('..').getByText('demo-chat').count();
         },
         { timeout: 20_000, interval: 1000 },
@@ -273,6 +274,17 @@ describe('dashboard journey in Chromium', () => {
     await shot('log-detail-light');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
+    // CSV export of the (filtered) rows, downloaded with the signed-in session.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^request-logs-.*\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toMatch(/^createdAt,requestId,protocol,endpoint/);
+    expect(csv.filter((l) => l.includes('demo-chat'))).toHaveLength(1);
   });
 
   const pages: [string, RegExp, string][] = [
