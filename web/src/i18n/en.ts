@@ -168,6 +168,7 @@ const en = {
     importFailed: 'Could not import: {{names}}',
     noUpstreamModels: 'The upstream listed no models.',
     exists: 'exists',
+    errorRate: '{{rate}} errors (24 h)',
   },
   models: {
     title: 'Models & routes',

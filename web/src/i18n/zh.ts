@@ -167,6 +167,7 @@ const zh: Messages = {
     importFailed: '无法导入：{{names}}',
     noUpstreamModels: '上游没有列出任何模型。',
     exists: '已存在',
+    errorRate: '错误率 {{rate}}（24 小时）',
   },
   models: {
     title: '模型与路由',

@@ -9,16 +9,14 @@ import { mockFetch, renderWithApp } from '../test/utils';
 import i18n from '../i18n';
 
 const signIn = (role: 'admin' | 'member' | 'viewer') =>
-  useAuth
-    .getState()
-    .signIn({
-      accessToken: 'a',
-      tokenType: 'Bearer',
-      expiresIn: 900,
-      refreshToken: 'r',
-      refreshExpiresAt: '2030-01-01T00:00:00Z',
-      user: { id: 'u', email: 'x@example.com', role, tenantId: 't' },
-    });
+  useAuth.getState().signIn({
+    accessToken: 'a',
+    tokenType: 'Bearer',
+    expiresIn: 900,
+    refreshToken: 'r',
+    refreshExpiresAt: '2030-01-01T00:00:00Z',
+    user: { id: 'u', email: 'x@example.com', role, tenantId: 't' },
+  });
 
 function renderShell() {
   return renderWithApp(

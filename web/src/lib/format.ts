@@ -40,3 +40,10 @@ export function statusTone(status: number): 'success' | 'warning' | 'danger' {
 export function cx(...parts: (string | false | null | undefined)[]): string {
   return parts.filter(Boolean).join(' ');
 }
+
+/** Health from an error rate: under 5 % healthy, under 25 % degraded, else failing. */
+export function errorTone(requests: number, errors: number): 'success' | 'warning' | 'danger' {
+  if (!requests) return 'success';
+  const rate = errors / requests;
+  return rate < 0.05 ? 'success' : rate < 0.25 ? 'warning' : 'danger';
+}

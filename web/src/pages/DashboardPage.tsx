@@ -17,7 +17,7 @@ import {
 import { Activity, ArrowRight, Gauge, Hash, Server, Timer, Zap } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import { Badge, Button, Card, Dot, EmptyState, ErrorState, PageHeader, Skeleton } from '../components/ui';
-import { formatMs, formatNumber, formatPercent, cx } from '../lib/format';
+import { errorTone, formatMs, formatNumber, formatPercent, cx } from '../lib/format';
 import { useChartTheme } from '../lib/charts';
 import { currentLang } from '../i18n';
 
@@ -88,12 +88,6 @@ function TopList({
       )}
     </Card>
   );
-}
-
-function errorTone(requests: number, errors: number): 'success' | 'warning' | 'danger' {
-  if (!requests) return 'success';
-  const rate = errors / requests;
-  return rate < 0.05 ? 'success' : rate < 0.25 ? 'warning' : 'danger';
 }
 
 export default function DashboardPage() {

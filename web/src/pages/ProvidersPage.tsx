@@ -31,7 +31,7 @@ import {
 } from '../components/ui';
 import { confirm, Modal, toast } from '../components/overlays';
 import { parseJsonObject, prettyJson } from '../lib/json';
-import { formatMs } from '../lib/format';
+import { errorTone, formatMs, formatPercent } from '../lib/format';
 import { isAdmin, useAuth } from '../stores/auth';
 
 type Provider = Schemas['ProviderView'];
@@ -622,6 +622,12 @@ export default function ProvidersPage() {
   const qc = useQueryClient();
   const admin = isAdmin(useAuth((s) => s.user));
   const list = useQuery({ queryKey: ['providers'], queryFn: () => unwrap(api.GET('/api/providers')) });
+  // Health badges from the last 24 h of traffic (the same figures as the dashboard).
+  const stats = useQuery({
+    queryKey: ['dashboard', 'stats'],
+    queryFn: () => unwrap(api.GET('/api/dashboard/stats')),
+    refetchInterval: 30_000,
+  });
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<Provider | null>(null);
   const [creds, setCreds] = useState<Provider | null>(null);
@@ -778,6 +784,17 @@ export default function ProvidersPage() {
                 </Badge>
                 <Badge>{t('providers.keysN', { count: p.credentials.length })}</Badge>
                 <Badge>{t('providers.timeoutShort', { value: formatMs(p.timeoutMs) })}</Badge>
+                {(() => {
+                  const row = stats.data?.byProvider.find((r) => r.provider === p.name);
+                  if (!row || !p.enabled) return null;
+                  const tone = errorTone(row.requests, row.errors);
+                  return (
+                    <Badge tone={tone}>
+                      {t(`dashboard.health_${tone}`)} ·{' '}
+                      {t('providers.errorRate', { rate: formatPercent(row.errors / row.requests) })}
+                    </Badge>
+                  );
+                })()}
               </div>
               {p.notes ? <p className="mt-3 line-clamp-2 text-xs text-muted">{p.notes}</p> : null}
               <div className="mt-auto flex flex-wrap gap-1 pt-4">
