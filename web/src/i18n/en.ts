@@ -327,6 +327,8 @@ const en = {
     success: 'Success',
     error: 'Error',
     apply: 'Apply',
+    filters: 'Filters',
+    filtersOn: 'on',
     reset: 'Reset filters',
     time: 'Time',
     latency: 'Latency',

@@ -324,6 +324,8 @@ const zh: Messages = {
     success: '成功',
     error: '错误',
     apply: '筛选',
+    filters: '筛选条件',
+    filtersOn: '已启用',
     reset: '重置筛选',
     time: '时间',
     latency: '延迟',

@@ -1,7 +1,15 @@
 import { useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { ChevronLeft, ChevronRight, Download, RotateCcw, ScrollText } from 'lucide-react';
+import {
+  ChevronDown,
+  ChevronLeft,
+  ChevronRight,
+  Download,
+  RotateCcw,
+  ScrollText,
+  SlidersHorizontal,
+} from 'lucide-react';
 import { api, download, unwrap, type Schemas } from '../api/client';
 import type { operations } from '../api/schema';
 import {
@@ -177,6 +185,7 @@ export default function LogsPage() {
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [filtersOpen, setFiltersOpen] = useState(false); // phones: filters fold away
   const pageSize = 25;
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => unwrap(api.GET('/api/providers')) });
   const keys = useQuery({
@@ -230,10 +239,31 @@ export default function LogsPage() {
         }
       />
       <Card className="mb-4 p-4">
+        <button
+          type="button"
+          className="flex w-full items-center justify-between text-sm font-medium text-fg sm:hidden"
+          aria-expanded={filtersOpen}
+          aria-controls="log-filters"
+          onClick={() => setFiltersOpen((o) => !o)}
+        >
+          <span className="flex items-center gap-2">
+            <SlidersHorizontal className="size-4 text-muted" />
+            {t('logs.filters')}
+            {filtered ? <Badge tone="primary">{t('logs.filtersOn')}</Badge> : null}
+          </span>
+          <ChevronDown
+            className={cx('size-4 text-muted transition-transform', filtersOpen && 'rotate-180')}
+          />
+        </button>
         <form
-          className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4 lg:items-end"
+          id="log-filters"
+          className={cx(
+            'gap-3 sm:grid sm:grid-cols-2 lg:grid-cols-4 lg:items-end',
+            filtersOpen ? 'mt-4 grid sm:mt-0' : 'hidden',
+          )}
           onSubmit={(e) => {
             e.preventDefault();
+            setFiltersOpen(false);
             apply(draft);
           }}
         >
