@@ -11,6 +11,11 @@ COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev
+# The dashboard (web/dist), served by the app at /.
+COPY web/package.json web/package-lock.json ./web/
+RUN npm --prefix web ci --no-audit --no-fund
+COPY web ./web
+RUN npm --prefix web run build
 
 # ---- runtime ----
 FROM node:20-bookworm-slim
@@ -19,6 +24,7 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/package.json ./package.json
 # DATA_DIR holds secrets.json (when JWT_SECRET / ENCRYPTION_KEY are not set) and, without
 # DATABASE_URL, the embedded database. It must be writable by the unprivileged user.

@@ -22,6 +22,7 @@ import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { ProxyPoolModule } from './proxy-pool/proxy-pool.module';
 import { HealthModule } from './health/health.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -51,6 +52,7 @@ export class AppModule {
         AlertsModule.forRoot(env),
         ProxyPoolModule,
         HealthModule,
+        WebModule,
       ],
     };
   }

@@ -46,6 +46,8 @@ export class AppConfig {
     lowBalanceThreshold: number;
     proxyCheckUrl: string;
   };
+  /** Directory of the built dashboard (`web/dist`), when set explicitly. */
+  readonly webDistDir?: string;
   /** Secrets generated on this start (to warn about once the logger is up). */
   readonly generatedSecrets: string[];
   /** Server-side sessions (src/memory). */
@@ -116,6 +118,7 @@ export class AppConfig {
       lowBalanceThreshold: env.HEALTH_LOW_BALANCE_THRESHOLD,
       proxyCheckUrl: env.PROXY_CHECK_URL,
     };
+    this.webDistDir = env.WEB_DIST_DIR ? resolve(env.WEB_DIST_DIR) : undefined;
     const cors = env.CORS_ORIGINS?.trim();
     this.corsOrigins = !cors
       ? undefined

@@ -232,6 +232,11 @@ export class EnvironmentVariables {
   )
   PROXY_CHECK_URL = 'https://www.gstatic.com/generate_204';
 
+  /** The built dashboard served at `/` (default: `web/dist` of the checkout). */
+  @IsOptional()
+  @IsString()
+  WEB_DIST_DIR?: string;
+
   /** On a database with no providers yet: create a mock provider, `demo-chat`, an API key, print a curl. */
   @Transform(toBool)
   @IsBoolean({ message: 'DEMO must be true or false' })

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { AuthUser, CurrentUser } from '../auth/decorators';
-import { LogPageView, LogQueryDto, StatsView } from './dto/logs.dto';
+import { LogPageView, LogQueryDto, LogView, StatsView } from './dto/logs.dto';
 import { LogsService } from './logs.service';
 
 @ApiTags('logs')
@@ -33,7 +33,8 @@ export class LogsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One request log row with its attempts' })
-  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  @ApiOkResponse({ type: LogView })
+  get(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<LogView> {
     return this.logs.get(user, id);
   }
 }

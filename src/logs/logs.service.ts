@@ -1,9 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
+import { ApiKey } from '../api-keys/api-key.entity';
 import type { AuthUser } from '../auth/decorators';
 import { csvCell } from '../common/csv';
-import { LogQueryDto, StatsView } from './dto/logs.dto';
+import { LogPageView, LogQueryDto, StatsBucketView, StatsView } from './dto/logs.dto';
 import { RequestLog } from './request-log.entity';
 
 const CSV_COLUMNS: (keyof RequestLog)[] = [
@@ -50,7 +51,7 @@ export class LogsService {
     return qb;
   }
 
-  async page(actor: AuthUser, q: LogQueryDto) {
+  async page(actor: AuthUser, q: LogQueryDto): Promise<LogPageView> {
     const page = q.page ?? 1;
     const pageSize = q.pageSize ?? 50;
     const [items, total] = await this.query(actor, q)
@@ -58,7 +59,7 @@ export class LogsService {
       .skip((page - 1) * pageSize)
       .take(pageSize)
       .getManyAndCount();
-    return { items: items as unknown as Record<string, unknown>[], total, page, pageSize };
+    return { items, total, page, pageSize };
   }
 
   async get(actor: AuthUser, id: string): Promise<RequestLog> {
@@ -119,15 +120,56 @@ export class LogsService {
       .limit(50)
       .getRawMany<{ provider: string; requests: string; errors: string }>();
     const byKey = await base()
-      .innerJoin('api_keys', 'k', 'k.id = l.apiKeyId')
-      .select('l.apiKeyId', 'id')
+      .andWhere('l.apiKeyId IS NOT NULL')
+      .leftJoin(ApiKey, 'k', 'k.id = l.apiKeyId')
+      .select('l.apiKeyId', 'apiKeyId')
       .addSelect('MAX(k.name)', 'name')
       .addSelect('COUNT(*)', 'requests')
+      .addSelect('COALESCE(SUM(l.inputTokens + l.outputTokens), 0)', 'tokens')
       .addSelect('COALESCE(SUM(l.costUsd), 0)', 'cost')
       .groupBy('l.apiKeyId')
       .orderBy('3', 'DESC')
       .limit(10)
-      .getRawMany<{ id: string; name: string; requests: string; cost: string }>();
+      .getRawMany<{
+        apiKeyId: string | null;
+        name: string | null;
+        requests: string;
+        tokens: string;
+        cost: string;
+      }>();
+    // Hourly buckets for a day, 5-minute buckets for an hour (12–24 points either way).
+    const bucketSec = windowMs > 3 * 3600_000 ? 3600 : 300;
+    const buckets = await base()
+      .select(`floor(extract(epoch from l.createdAt) / ${bucketSec})`, 'b')
+      .addSelect('COUNT(*)', 'requests')
+      .addSelect('COUNT(*) FILTER (WHERE l.status >= 400)', 'errors')
+      .addSelect('COALESCE(SUM(l.inputTokens), 0)', 'input')
+      .addSelect('COALESCE(SUM(l.outputTokens), 0)', 'output')
+      .addSelect('COALESCE(SUM(l.costUsd), 0)', 'cost')
+      .groupBy('1')
+      .getRawMany<{
+        b: string;
+        requests: string;
+        errors: string;
+        input: string;
+        output: string;
+        cost: string;
+      }>();
+    const byBucket = new Map(buckets.map((r) => [Number(r.b), r]));
+    const series: StatsBucketView[] = [];
+    const first = Math.floor(since.getTime() / 1000 / bucketSec);
+    const last = Math.floor(Date.now() / 1000 / bucketSec);
+    for (let b = first; b <= last; b++) {
+      const r = byBucket.get(b);
+      series.push({
+        at: new Date(b * bucketSec * 1000).toISOString(),
+        requests: Number(r?.requests ?? 0),
+        errors: Number(r?.errors ?? 0),
+        inputTokens: Number(r?.input ?? 0),
+        outputTokens: Number(r?.output ?? 0),
+        costUsd: Number(r?.cost ?? 0),
+      });
+    }
     const requests = Number(totals?.requests ?? 0);
     return {
       since: since.toISOString(),
@@ -149,11 +191,13 @@ export class LogsService {
         errors: Number(r.errors),
       })),
       byKey: byKey.map((r) => ({
-        apiKeyId: r.id,
+        apiKeyId: r.apiKeyId,
         name: r.name,
         requests: Number(r.requests),
+        tokens: Number(r.tokens),
         costUsd: Number(r.cost),
       })),
+      series,
     };
   }
 }

@@ -1,0 +1,386 @@
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { KeyRound, Pencil, Plus, ShieldAlert, Trash2 } from 'lucide-react';
+import { api, unwrap, type Schemas } from '../api/client';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  EmptyState,
+  ErrorState,
+  Field,
+  IconButton,
+  Input,
+  PageHeader,
+  Select,
+  Switch,
+  TableSkeleton,
+} from '../components/ui';
+import { confirm, CopyButton, Modal, toast } from '../components/overlays';
+import { isAdmin, useAuth } from '../stores/auth';
+import { formatDateTime, formatRelative } from '../lib/format';
+import { currentLang } from '../i18n';
+
+type ApiKey = Schemas['ApiKeyView'];
+
+function toDateInput(iso: string | null | undefined): string {
+  return iso ? iso.slice(0, 10) : '';
+}
+
+function KeyForm({
+  open,
+  onClose,
+  editing,
+  onCreated,
+}: {
+  open: boolean;
+  onClose(): void;
+  editing: ApiKey | null;
+  onCreated(k: Schemas['CreatedApiKeyView']): void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const user = useAuth((s) => s.user);
+  const admin = isAdmin(user);
+  const models = useQuery({
+    queryKey: ['models'],
+    queryFn: () => unwrap(api.GET('/api/models')),
+    enabled: open,
+  });
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: () => unwrap(api.GET('/api/users')),
+    enabled: open && admin && !editing,
+  });
+  const [seed, setSeed] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [userId, setUserId] = useState('');
+  const [restrict, setRestrict] = useState(false);
+  const [allowed, setAllowed] = useState<string[]>([]);
+  const [expires, setExpires] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const key = open ? (editing?.id ?? 'new') : null;
+  if (key !== seed) {
+    setSeed(key);
+    setError(null);
+    setName(editing?.name ?? '');
+    setUserId('');
+    setRestrict(!!editing?.allowedModels?.length);
+    setAllowed(editing?.allowedModels ?? []);
+    setExpires(toDateInput(editing?.expiresAt));
+  }
+  const save = useMutation({
+    mutationFn: async () => {
+      const expiresAt = expires ? new Date(`${expires}T23:59:59`).toISOString() : undefined;
+      const allowedModels = restrict ? allowed : [];
+      if (editing) {
+        return unwrap(
+          api.PATCH('/api/api-keys/{id}', {
+            params: { path: { id: editing.id } },
+            body: { name: name.trim(), allowedModels, ...(expiresAt ? { expiresAt } : {}) },
+          }),
+        );
+      }
+      return unwrap(
+        api.POST('/api/api-keys', {
+          body: {
+            name: name.trim(),
+            allowedModels,
+            ...(expiresAt ? { expiresAt } : {}),
+            ...(userId ? { userId } : {}),
+          },
+        }),
+      );
+    },
+    onSuccess: (k) => {
+      void qc.invalidateQueries({ queryKey: ['api-keys'] });
+      onClose();
+      if ('key' in k) onCreated(k as Schemas['CreatedApiKeyView']);
+      else toast.success(t('keys.saved', { name: k.name }));
+    },
+    onError: (e: Error) => setError(e.message),
+  });
+  return (
+    <Modal
+      open={open}
+      onClose={onClose}
+      title={editing ? t('keys.edit') : t('keys.create')}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button
+            loading={save.isPending}
+            disabled={!name.trim() || (restrict && !allowed.length)}
+            onClick={() => {
+              setError(null);
+              save.mutate();
+            }}
+          >
+            {editing ? t('common.save') : t('keys.create')}
+          </Button>
+        </>
+      }
+    >
+      <div className="flex flex-col gap-4">
+        <Field label={t('keys.name')} htmlFor="k-name" hint={t('keys.nameHint')}>
+          <Input id="k-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-bot" />
+        </Field>
+        {admin && !editing ? (
+          <Field label={t('keys.owner')} htmlFor="k-user" hint={t('keys.ownerHint')}>
+            <Select id="k-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
+              <option value="">{t('keys.me')}</option>
+              {users.data
+                ?.filter((u) => u.id !== user?.id)
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.email}
+                  </option>
+                ))}
+            </Select>
+          </Field>
+        ) : null}
+        <Field
+          label={t('keys.expiry')}
+          htmlFor="k-exp"
+          hint={editing?.expiresAt ? t('keys.expiryKeep') : t('keys.expiryHint')}
+        >
+          <Input
+            id="k-exp"
+            type="date"
+            value={expires}
+            min={new Date().toISOString().slice(0, 10)}
+            onChange={(e) => setExpires(e.target.value)}
+          />
+        </Field>
+        <div>
+          <Checkbox id="k-restrict" label={t('keys.restrict')} checked={restrict} onChange={setRestrict} />
+          {restrict ? (
+            <div className="mt-3 grid max-h-48 gap-1 overflow-y-auto rounded-2xl bg-fill p-3 sm:grid-cols-2">
+              {models.data?.length ? (
+                models.data.map((m) => (
+                  <Checkbox
+                    key={m.id}
+                    label={m.name}
+                    checked={allowed.includes(m.name)}
+                    onChange={(v) => setAllowed((a) => (v ? [...a, m.name] : a.filter((x) => x !== m.name)))}
+                  />
+                ))
+              ) : (
+                <p className="text-sm text-muted">{t('keys.noModels')}</p>
+              )}
+            </div>
+          ) : null}
+        </div>
+        {error ? (
+          <p className="rounded-xl bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+    </Modal>
+  );
+}
+
+function SecretModal({
+  created,
+  onClose,
+}: {
+  created: Schemas['CreatedApiKeyView'] | null;
+  onClose(): void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal
+      open={!!created}
+      onClose={onClose}
+      title={t('keys.createdTitle')}
+      footer={<Button onClick={onClose}>{t('keys.done')}</Button>}
+    >
+      <div className="flex gap-3 rounded-2xl bg-warning/10 p-3 text-sm text-fg">
+        <ShieldAlert className="size-5 shrink-0 text-warning" />
+        {t('keys.onceWarning')}
+      </div>
+      <div className="mt-4 flex items-center gap-2">
+        <code
+          className="flex-1 break-all rounded-xl bg-fill px-3 py-2.5 font-mono text-sm text-fg"
+          data-testid="new-key-secret"
+        >
+          {created?.key}
+        </code>
+        <CopyButton text={created?.key ?? ''} />
+      </div>
+      <p className="mt-4 text-xs text-muted">{t('keys.usage')}</p>
+      <pre className="mt-2 overflow-x-auto rounded-xl bg-fill p-3 font-mono text-xs text-fg">
+        {`curl ${window.location.origin}/v1/chat/completions \\
+  -H "Authorization: Bearer ${created?.key ?? 'sk-…'}" \\
+  -H "Content-Type: application/json" \\
+  -d '{"model":"<model>","messages":[{"role":"user","content":"Hello"}]}'`}
+      </pre>
+    </Modal>
+  );
+}
+
+export default function ApiKeysPage() {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const qc = useQueryClient();
+  const role = useAuth((s) => s.user?.role);
+  const canWrite = role === 'admin' || role === 'member';
+  const list = useQuery({
+    queryKey: ['api-keys'],
+    queryFn: () => unwrap(api.GET('/api/api-keys', { params: { query: {} } })),
+  });
+  const [formOpen, setFormOpen] = useState(false);
+  const [editing, setEditing] = useState<ApiKey | null>(null);
+  const [created, setCreated] = useState<Schemas['CreatedApiKeyView'] | null>(null);
+  const refresh = () => qc.invalidateQueries({ queryKey: ['api-keys'] });
+  const setEnabled = async (k: ApiKey, enabled: boolean) => {
+    try {
+      await unwrap(api.PATCH('/api/api-keys/{id}', { params: { path: { id: k.id } }, body: { enabled } }));
+      toast.success(enabled ? t('keys.enabled', { name: k.name }) : t('keys.disabled', { name: k.name }));
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+    void refresh();
+  };
+  const remove = async (k: ApiKey) => {
+    if (
+      !(await confirm({
+        title: t('keys.deleteTitle'),
+        body: t('keys.deleteBody', { name: k.name }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
+    try {
+      await unwrap(api.DELETE('/api/api-keys/{id}', { params: { path: { id: k.id } } }));
+      toast.success(t('keys.deleted', { name: k.name }));
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+    void refresh();
+  };
+  const openNew = () => {
+    setEditing(null);
+    setFormOpen(true);
+  };
+  const expired = (k: ApiKey) => !!k.expiresAt && new Date(k.expiresAt) < new Date();
+  return (
+    <div>
+      <PageHeader
+        title={t('keys.title')}
+        subtitle={t('keys.subtitle')}
+        actions={
+          canWrite ? (
+            <Button icon={<Plus className="size-4" />} onClick={openNew}>
+              {t('keys.create')}
+            </Button>
+          ) : null
+        }
+      />
+      {list.isLoading ? (
+        <TableSkeleton />
+      ) : list.isError ? (
+        <ErrorState
+          message={list.error.message}
+          onRetry={() => void list.refetch()}
+          retryLabel={t('common.retry')}
+        />
+      ) : !list.data?.length ? (
+        <EmptyState
+          icon={<KeyRound className="size-6" />}
+          title={t('keys.emptyTitle')}
+          body={t('keys.emptyBody')}
+          action={
+            canWrite ? (
+              <Button icon={<Plus className="size-4" />} onClick={openNew}>
+                {t('keys.create')}
+              </Button>
+            ) : undefined
+          }
+        />
+      ) : (
+        <Card className="overflow-x-auto">
+          <table className="w-full min-w-[760px] text-sm">
+            <thead>
+              <tr className="border-b border-line text-left text-xs text-muted">
+                <th className="px-5 py-3 font-medium">{t('keys.name')}</th>
+                <th className="px-3 py-3 font-medium">{t('keys.models')}</th>
+                <th className="px-3 py-3 font-medium">{t('keys.expiry')}</th>
+                <th className="px-3 py-3 font-medium">{t('keys.lastUsed')}</th>
+                <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
+                <th className="px-5 py-3" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((k) => (
+                <tr key={k.id} className="border-b border-line last:border-0" data-testid={`key-${k.name}`}>
+                  <td className="px-5 py-3">
+                    <div className="font-medium text-fg">{k.name}</div>
+                    <div className="font-mono text-xs text-muted">{k.prefix}…</div>
+                  </td>
+                  <td className="px-3 py-3">
+                    {k.allowedModels?.length ? (
+                      <div className="flex flex-wrap gap-1">
+                        {k.allowedModels.map((m) => (
+                          <Badge key={m}>{m}</Badge>
+                        ))}
+                      </div>
+                    ) : (
+                      <span className="text-muted">{t('keys.allModels')}</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-3">
+                    {k.expiresAt ? (
+                      <Badge tone={expired(k) ? 'danger' : 'neutral'}>
+                        {expired(k) ? t('keys.expired') : formatDateTime(k.expiresAt, lang).split(',')[0]}
+                      </Badge>
+                    ) : (
+                      <span className="text-muted">{t('keys.never')}</span>
+                    )}
+                  </td>
+                  <td className="px-3 py-3 text-muted">
+                    {k.lastUsedAt ? formatRelative(k.lastUsedAt, lang) : t('keys.neverUsed')}
+                  </td>
+                  <td className="px-3 py-3">
+                    <Switch
+                      checked={k.enabled}
+                      disabled={!canWrite}
+                      onChange={(v) => void setEnabled(k, v)}
+                      label={t('common.enabled')}
+                    />
+                  </td>
+                  <td className="px-5 py-3 text-right">
+                    {canWrite ? (
+                      <div className="flex justify-end gap-1">
+                        <IconButton
+                          label={t('common.edit')}
+                          onClick={() => {
+                            setEditing(k);
+                            setFormOpen(true);
+                          }}
+                        >
+                          <Pencil className="size-4" />
+                        </IconButton>
+                        <IconButton label={t('common.delete')} onClick={() => void remove(k)}>
+                          <Trash2 className="size-4" />
+                        </IconButton>
+                      </div>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+      <KeyForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} onCreated={setCreated} />
+      <SecretModal created={created} onClose={() => setCreated(null)} />
+    </div>
+  );
+}

@@ -1,0 +1,213 @@
+import { useRef, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Download, Upload } from 'lucide-react';
+import { api, download, unwrap, type Schemas } from '../api/client';
+import { Button, Card, Checkbox, Field, Input } from '../components/ui';
+import { confirm, toast } from '../components/overlays';
+import { PageHeader } from '../components/ui';
+import { isAdmin, useAuth } from '../stores/auth';
+import { LanguageToggle, ThemeSwitcher } from '../layout/AppShell';
+import { signOut } from '../lib/session';
+import { useNavigate } from 'react-router-dom';
+
+function Section({ title, body, children }: { title: string; body?: string; children: React.ReactNode }) {
+  return (
+    <Card className="p-6">
+      <h2 className="text-[17px] font-semibold text-fg">{title}</h2>
+      {body ? <p className="mt-1 text-sm text-muted">{body}</p> : null}
+      <div className="mt-5">{children}</div>
+    </Card>
+  );
+}
+
+function ConfigTransfer() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [secrets, setSecrets] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<Schemas['ImportResultView'] | null>(null);
+  const file = useRef<HTMLInputElement>(null);
+  const importer = useMutation({
+    mutationFn: async (f: File) => {
+      let doc: Schemas['ConfigDocument'];
+      try {
+        const parsed = JSON.parse(await f.text()) as
+          Schemas['ConfigDocument'] | { config: Schemas['ConfigDocument'] };
+        doc = 'config' in parsed ? parsed.config : parsed;
+      } catch {
+        throw new Error(t('settings.badFile'));
+      }
+      return unwrap(api.POST('/api/config/import', { body: { config: doc, mode: 'merge' } }));
+    },
+    onSuccess: (r) => {
+      setResult(r);
+      toast.success(t('settings.imported'));
+      void qc.invalidateQueries();
+    },
+    onError: (e: Error) => toast.error(e.message),
+  });
+  return (
+    <Section title={t('settings.configTitle')} body={t('settings.configBody')}>
+      <div className="flex flex-col gap-4">
+        <div className="flex flex-wrap items-center gap-4">
+          <Button
+            variant="secondary"
+            icon={<Download className="size-4" />}
+            loading={busy}
+            onClick={async () => {
+              setBusy(true);
+              try {
+                await download(
+                  `/api/config/export${secrets ? '?includeSecrets=true' : ''}`,
+                  `llm-router-config-${new Date().toISOString().slice(0, 10)}.json`,
+                );
+              } catch (e) {
+                toast.error((e as Error).message);
+              } finally {
+                setBusy(false);
+              }
+            }}
+          >
+            {t('settings.export')}
+          </Button>
+          <Checkbox
+            id="exp-secrets"
+            label={t('settings.includeSecrets')}
+            checked={secrets}
+            onChange={setSecrets}
+          />
+        </div>
+        <div className="flex flex-wrap items-center gap-4 border-t border-line pt-4">
+          <input
+            ref={file}
+            type="file"
+            accept="application/json,.json"
+            className="hidden"
+            aria-label={t('settings.import')}
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              e.target.value = '';
+              if (!f) return;
+              if (
+                await confirm({
+                  title: t('settings.importTitle'),
+                  body: t('settings.importConfirm', { name: f.name }),
+                  confirmLabel: t('settings.import'),
+                })
+              )
+                importer.mutate(f);
+            }}
+          />
+          <Button
+            variant="secondary"
+            icon={<Upload className="size-4" />}
+            loading={importer.isPending}
+            onClick={() => file.current?.click()}
+          >
+            {t('settings.import')}
+          </Button>
+          <span className="text-xs text-muted">{t('settings.importHint')}</span>
+        </div>
+        {result ? (
+          <div className="rounded-2xl bg-fill p-4 text-sm text-fg" role="status">
+            {t('settings.importResult', result)}
+            {result.warnings.length ? (
+              <ul className="mt-2 list-disc pl-5 text-xs text-warning">
+                {result.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+    </Section>
+  );
+}
+
+function ChangePassword() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const change = useMutation({
+    mutationFn: () =>
+      unwrap(api.PATCH('/api/auth/password', { body: { currentPassword: current, newPassword: next } })),
+    onSuccess: async () => {
+      toast.success(t('settings.passwordChanged'));
+      await signOut();
+      navigate('/login', { replace: true });
+    },
+    onError: (e: Error) => toast.error(e.message),
+  });
+  return (
+    <form
+      className="grid gap-4 sm:grid-cols-[1fr_1fr_auto] sm:items-end"
+      onSubmit={(e) => {
+        e.preventDefault();
+        change.mutate();
+      }}
+    >
+      <Field label={t('settings.currentPassword')} htmlFor="pw-cur">
+        <Input
+          id="pw-cur"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
+      </Field>
+      <Field label={t('settings.newPassword')} htmlFor="pw-new">
+        <Input
+          id="pw-new"
+          type="password"
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+        />
+      </Field>
+      <Button type="submit" loading={change.isPending} disabled={!current || !next}>
+        {t('settings.changePassword')}
+      </Button>
+    </form>
+  );
+}
+
+export default function SettingsPage() {
+  const { t } = useTranslation();
+  const user = useAuth((s) => s.user);
+  return (
+    <div>
+      <PageHeader title={t('settings.title')} subtitle={t('settings.subtitle')} />
+      <div className="flex flex-col gap-4">
+        <Section title={t('settings.appearance')} body={t('settings.appearanceBody')}>
+          <div className="flex flex-wrap items-center gap-6">
+            <div className="flex items-center gap-3">
+              <span className="text-sm text-fg">{t('prefs.theme')}</span>
+              <ThemeSwitcher />
+            </div>
+            <div className="flex items-center gap-3">
+              <span className="text-sm text-fg">{t('prefs.language')}</span>
+              <LanguageToggle />
+            </div>
+          </div>
+        </Section>
+        <Section title={t('settings.account')} body={t('settings.accountBody', { email: user?.email ?? '' })}>
+          <ChangePassword />
+        </Section>
+        {isAdmin(user) ? <ConfigTransfer /> : null}
+        <Section title={t('settings.serverTitle')} body={t('settings.serverBody')}>
+          <a
+            href="/docs"
+            target="_blank"
+            rel="noreferrer"
+            className="text-sm font-medium text-primary hover:underline"
+          >
+            {t('settings.apiDocs')} →
+          </a>
+        </Section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,289 @@
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Pencil, Plus, Trash2, Users } from 'lucide-react';
+import { api, unwrap, type Schemas } from '../api/client';
+import {
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  Field,
+  IconButton,
+  Input,
+  PageHeader,
+  Select,
+  Switch,
+  TableSkeleton,
+} from '../components/ui';
+import { confirm, Modal, toast } from '../components/overlays';
+import { useAuth } from '../stores/auth';
+import { formatRelative } from '../lib/format';
+import { currentLang } from '../i18n';
+
+type User = Schemas['UserView'];
+type Role = User['role'];
+const ROLES: Role[] = ['admin', 'member', 'viewer'];
+
+function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; editing: User | null }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [seed, setSeed] = useState<string | null>(null);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [tenantId, setTenantId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const key = open ? (editing?.id ?? 'new') : null;
+  if (key !== seed) {
+    setSeed(key);
+    setError(null);
+    setEmail(editing?.email ?? '');
+    setPassword('');
+    setRole(editing?.role ?? 'member');
+    setTenantId('');
+  }
+  const save = useMutation({
+    mutationFn: () =>
+      editing
+        ? unwrap(
+            api.PATCH('/api/users/{id}', {
+              params: { path: { id: editing.id } },
+              body: {
+                role,
+                ...(password ? { password } : {}),
+                ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+              },
+            }),
+          )
+        : unwrap(
+            api.POST('/api/users', {
+              body: {
+                email: email.trim(),
+                password,
+                role,
+                ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+              },
+            }),
+          ),
+    onSuccess: (u) => {
+      toast.success(editing ? t('users.saved', { email: u.email }) : t('users.created', { email: u.email }));
+      void qc.invalidateQueries({ queryKey: ['users'] });
+      onClose();
+    },
+    onError: (e: Error) => setError(e.message),
+  });
+  return (
+    <Modal
+      open={open}
+      onClose={onClose}
+      title={editing ? t('users.edit') : t('users.add')}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button
+            loading={save.isPending}
+            disabled={!editing && (!email.trim() || !password)}
+            onClick={() => {
+              setError(null);
+              save.mutate();
+            }}
+          >
+            {editing ? t('common.save') : t('common.create')}
+          </Button>
+        </>
+      }
+    >
+      <div className="flex flex-col gap-4">
+        <Field label={t('auth.email')} htmlFor="u-email">
+          <Input
+            id="u-email"
+            type="email"
+            value={email}
+            disabled={!!editing}
+            onChange={(e) => setEmail(e.target.value)}
+            placeholder="jane@example.com"
+          />
+        </Field>
+        <Field
+          label={editing ? t('users.newPassword') : t('auth.password')}
+          htmlFor="u-pw"
+          hint={editing ? t('users.newPasswordHint') : t('auth.passwordHint')}
+        >
+          <Input
+            id="u-pw"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </Field>
+        <Field label={t('users.role')} htmlFor="u-role" hint={t(`users.roleHint_${role}`)}>
+          <Select id="u-role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`roles.${r}`)}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field
+          label={t('users.tenant')}
+          htmlFor="u-tenant"
+          hint={editing ? t('users.tenantKeep', { id: editing.tenantId }) : t('users.tenantHint')}
+        >
+          <Input
+            id="u-tenant"
+            value={tenantId}
+            onChange={(e) => setTenantId(e.target.value)}
+            placeholder="00000000-0000-0000-0000-000000000000"
+          />
+        </Field>
+        {error ? (
+          <p className="rounded-xl bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+    </Modal>
+  );
+}
+
+export default function UsersPage() {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const qc = useQueryClient();
+  const me = useAuth((s) => s.user);
+  const list = useQuery({ queryKey: ['users'], queryFn: () => unwrap(api.GET('/api/users')) });
+  const [formOpen, setFormOpen] = useState(false);
+  const [editing, setEditing] = useState<User | null>(null);
+  const refresh = () => qc.invalidateQueries({ queryKey: ['users'] });
+  const setDisabled = async (u: User, disabled: boolean) => {
+    try {
+      await unwrap(api.PATCH('/api/users/{id}', { params: { path: { id: u.id } }, body: { disabled } }));
+      toast.success(
+        disabled ? t('users.disabledToast', { email: u.email }) : t('users.enabledToast', { email: u.email }),
+      );
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+    void refresh();
+  };
+  const remove = async (u: User) => {
+    if (
+      !(await confirm({
+        title: t('users.deleteTitle'),
+        body: t('users.deleteBody', { email: u.email }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
+    try {
+      await unwrap(api.DELETE('/api/users/{id}', { params: { path: { id: u.id } } }));
+      toast.success(t('users.deleted', { email: u.email }));
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+    void refresh();
+  };
+  const openNew = () => {
+    setEditing(null);
+    setFormOpen(true);
+  };
+  return (
+    <div>
+      <PageHeader
+        title={t('users.title')}
+        subtitle={t('users.subtitle')}
+        actions={
+          <Button icon={<Plus className="size-4" />} onClick={openNew}>
+            {t('users.add')}
+          </Button>
+        }
+      />
+      {list.isLoading ? (
+        <TableSkeleton />
+      ) : list.isError ? (
+        <ErrorState
+          message={list.error.message}
+          onRetry={() => void list.refetch()}
+          retryLabel={t('common.retry')}
+        />
+      ) : !list.data?.length ? (
+        <EmptyState
+          icon={<Users className="size-6" />}
+          title={t('users.emptyTitle')}
+          body={t('users.emptyBody')}
+        />
+      ) : (
+        <Card className="overflow-x-auto">
+          <table className="w-full min-w-[680px] text-sm">
+            <thead>
+              <tr className="border-b border-line text-left text-xs text-muted">
+                <th className="px-5 py-3 font-medium">{t('auth.email')}</th>
+                <th className="px-3 py-3 font-medium">{t('users.role')}</th>
+                <th className="px-3 py-3 font-medium">{t('users.tenant')}</th>
+                <th className="px-3 py-3 font-medium">{t('users.lastLogin')}</th>
+                <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
+                <th className="px-5 py-3" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((u) => (
+                <tr key={u.id} className="border-b border-line last:border-0">
+                  <td className="px-5 py-3">
+                    <div className="flex items-center gap-3">
+                      <div className="flex size-8 items-center justify-center rounded-full bg-fill-strong text-xs font-semibold uppercase text-fg">
+                        {u.email.slice(0, 1)}
+                      </div>
+                      <span className="font-medium text-fg">{u.email}</span>
+                      {u.id === me?.id ? <Badge tone="primary">{t('users.you')}</Badge> : null}
+                    </div>
+                  </td>
+                  <td className="px-3 py-3">
+                    <Badge tone={u.role === 'admin' ? 'primary' : 'neutral'}>{t(`roles.${u.role}`)}</Badge>
+                  </td>
+                  <td className="px-3 py-3 font-mono text-xs text-muted">{u.tenantId?.slice(0, 8)}</td>
+                  <td className="px-3 py-3 text-muted">
+                    {u.lastLoginAt ? formatRelative(u.lastLoginAt, lang) : t('users.never')}
+                  </td>
+                  <td className="px-3 py-3">
+                    <Switch
+                      checked={!u.disabled}
+                      disabled={u.id === me?.id}
+                      onChange={(v) => void setDisabled(u, !v)}
+                      label={t('common.enabled')}
+                    />
+                  </td>
+                  <td className="px-5 py-3 text-right">
+                    <div className="flex justify-end gap-1">
+                      <IconButton
+                        label={t('common.edit')}
+                        onClick={() => {
+                          setEditing(u);
+                          setFormOpen(true);
+                        }}
+                      >
+                        <Pencil className="size-4" />
+                      </IconButton>
+                      {u.id !== me?.id ? (
+                        <IconButton label={t('common.delete')} onClick={() => void remove(u)}>
+                          <Trash2 className="size-4" />
+                        </IconButton>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+      <UserForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
+    </div>
+  );
+}
