@@ -10,6 +10,7 @@ import { ProxiesHealth1795640440746 } from './1795640440746-ProxiesHealth';
 import { Billing1795640667842 } from './1795640667842-Billing';
 import { Memory1795641691060 } from './1795641691060-Memory';
 import { KeyScopes1795641906449 } from './1795641906449-KeyScopes';
+import { RequestRollups1795644494595 } from './1795644494595-RequestRollups';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Init1795632110453,
@@ -22,4 +23,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Billing1795640667842,
   Memory1795641691060,
   KeyScopes1795641906449,
+  RequestRollups1795644494595,
 ];

@@ -5,6 +5,7 @@ import { Budget } from '../billing/budget.entity';
 import { Price } from '../billing/price.entity';
 import { UsageLedgerEntry } from '../billing/usage-ledger.entity';
 import { RequestLog } from '../logs/request-log.entity';
+import { RequestRollup } from '../logs/request-rollup.entity';
 import { Session, SessionMessage } from '../memory/session.entity';
 import { Model, ModelRoute } from '../models/model.entity';
 import { Provider, ProviderCredential } from '../providers/provider.entity';
@@ -24,6 +25,7 @@ export const entities = [
   Model,
   ModelRoute,
   RequestLog,
+  RequestRollup,
   Price,
   Budget,
   UsageLedgerEntry,

@@ -7,7 +7,7 @@ import { RequestLog } from './request-log.entity';
 
 const CHUNK = 5000;
 
-/** Deletes request logs older than LOG_RETENTION_DAYS, hourly, in small chunks (no long locks). */
+/** Deletes request logs (and their rollups) older than LOG_RETENTION_DAYS, hourly, in small chunks (no long locks). */
 @Injectable()
 export class LogRetention {
   private readonly logger = new Logger('LogRetention');
@@ -34,10 +34,16 @@ export class LogRetention {
 
   /** Deletes rows created before `cutoff`; returns how many. */
   async purge(cutoff: Date): Promise<number> {
+    const total = await this.chunked('request_logs', 'created_at', cutoff);
+    await this.chunked('request_rollups', 'bucket', cutoff); // the dashboard's aggregates age out too
+    return total;
+  }
+
+  private async chunked(table: string, column: string, cutoff: Date): Promise<number> {
     let total = 0;
     for (;;) {
       const res: [unknown[], number] | { affected?: number } = await this.logs.query(
-        `DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE created_at < $1 LIMIT ${CHUNK})`,
+        `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < $1 LIMIT ${CHUNK})`,
         [cutoff],
       );
       const affected = Array.isArray(res) ? Number(res[1] ?? 0) : Number(res.affected ?? 0);

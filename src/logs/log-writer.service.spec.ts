@@ -11,7 +11,9 @@ function repo(failTimes = 0) {
   const r = {
     query: jest.fn(async (sql: string, params: unknown[][]) => {
       if (failures-- > 0) throw new Error('db down');
-      expect(sql).toMatch(/^INSERT INTO request_logs .* FROM unnest\(/);
+      expect(sql).toMatch(
+        /^WITH src AS \(SELECT \* FROM unnest\(.*INSERT INTO request_logs .*INSERT INTO request_rollups/s,
+      );
       inserted.push((params[1] as string[]).map((requestId) => ({ requestId }) as unknown as NewRequestLog));
     }),
   };

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { BatchWriter, unnestInsert } from '../common/batch/batch-writer';
 import { RequestLog } from './request-log.entity';
+import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
 
 export type NewRequestLog = Omit<RequestLog, 'id'>;
 
@@ -40,9 +41,43 @@ const COLUMNS: [keyof NewRequestLog, string, string][] = [
 
 const INSERT = unnestInsert<NewRequestLog>('request_logs', COLUMNS);
 
-/** Inserts rows with one statement. */
+const ROLLUP_KEY = ['api_key_id', 'user_id', 'tenant_id', 'model', 'provider_id'];
+const latencyBucket = (i: number) =>
+  i < LATENCY_BUCKETS_MS.length
+    ? `COUNT(*) FILTER (WHERE latency_ms <= ${LATENCY_BUCKETS_MS[i]}${i ? ` AND latency_ms > ${LATENCY_BUCKETS_MS[i - 1]}` : ''})`
+    : `COUNT(*) FILTER (WHERE latency_ms > ${LATENCY_BUCKETS_MS[i - 1]})`;
+
+/**
+ * One statement per batch: the log rows, and the per-minute rollups they add to (upserted), so the
+ * two can never disagree — either both are written or, on failure, neither (and the batch is retried).
+ */
+const aggregate = (width: number, unit: string) =>
+  `SELECT ${width}::smallint AS width, date_trunc('${unit}', created_at) AS bucket, ${ROLLUP_KEY.join(', ')}, ` +
+  `MAX(provider_name) AS provider_name, COUNT(*)::int AS requests, (COUNT(*) FILTER (WHERE status >= 400))::int AS errors, ` +
+  `SUM(input_tokens)::bigint AS input_tokens, SUM(output_tokens)::bigint AS output_tokens, SUM(cost_usd) AS cost_usd, ` +
+  `${LATENCY_COLUMNS.map((c, i) => `(${latencyBucket(i)})::int AS ${c}`).join(', ')} ` +
+  `FROM src GROUP BY 2, ${ROLLUP_KEY.join(', ')}`;
+
+/**
+ * One statement per batch: the log rows, and the per-minute and per-hour rollups they add to
+ * (upserted), so logs and rollups can never disagree — either all are written or, on failure, none
+ * (and the batch is retried).
+ */
+const INSERT_WITH_ROLLUPS =
+  `WITH src AS (SELECT * FROM unnest(${COLUMNS.map(([, , t], i) => `$${i + 1}::${t === 'text[]' ? 'jsonb' : t}[]`).join(', ')}) ` +
+  `AS u(${COLUMNS.map((c) => c[1]).join(', ')})), ` +
+  `logs AS (${INSERT.sql.replace(/FROM unnest\(.*\) AS u\(.*\)$/s, 'FROM src AS u')}), ` +
+  `agg AS (${aggregate(1, 'minute')} UNION ALL ${aggregate(60, 'hour')}) ` +
+  `INSERT INTO request_rollups (width, bucket, ${ROLLUP_KEY.join(', ')}, provider_name, requests, errors, input_tokens, output_tokens, cost_usd, ${LATENCY_COLUMNS.join(', ')}) ` +
+  `SELECT width, bucket, ${ROLLUP_KEY.join(', ')}, provider_name, requests, errors, input_tokens, output_tokens, cost_usd, ${LATENCY_COLUMNS.join(', ')} FROM agg ` +
+  `ON CONFLICT (width, bucket, ${ROLLUP_KEY.join(', ')}) DO UPDATE SET ` +
+  ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd', ...LATENCY_COLUMNS]
+    .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
+    .join(', ');
+
+/** Inserts log rows (and their rollups) with one statement. */
 export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
-  await repo.query(INSERT.sql, INSERT.params(rows));
+  await repo.query(INSERT_WITH_ROLLUPS, INSERT.params(rows));
 }
 
 /** Buffers request log rows and writes them in batches off the request path (see BatchWriter). */

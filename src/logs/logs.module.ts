@@ -5,9 +5,10 @@ import { LogWriter } from './log-writer.service';
 import { DashboardController, LogsController } from './logs.controller';
 import { LogsService } from './logs.service';
 import { RequestLog } from './request-log.entity';
+import { RequestRollup } from './request-rollup.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RequestLog])],
+  imports: [TypeOrmModule.forFeature([RequestLog, RequestRollup])],
   controllers: [LogsController, DashboardController],
   providers: [LogsService, LogWriter, LogRetention],
   exports: [LogWriter, LogsService, LogRetention],

@@ -16,6 +16,9 @@ export interface AttemptRecord {
 @Index(['createdAt'])
 @Index(['apiKeyId', 'createdAt'])
 @Index(['model', 'createdAt'])
+@Index(['userId', 'createdAt'])
+@Index(['providerId', 'createdAt'])
+@Index(['status', 'createdAt'])
 export class RequestLog {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -45,7 +48,6 @@ export class RequestLog {
   @Column({ type: 'varchar', length: 200, nullable: true })
   model: string | null;
 
-  @Index()
   @Column({ type: 'uuid', nullable: true })
   providerId: string | null;
 

@@ -105,7 +105,13 @@ export class LogView {
 export class LogPageView {
   @ApiProperty({ description: 'Log rows, newest first', type: [LogView] })
   items: LogView[];
-  @ApiProperty({ example: 1234 }) total: number;
+  @ApiProperty({
+    example: 1234,
+    description: 'Matching rows, counted up to 10,000 past this page (see totalIsLowerBound)',
+  })
+  total: number;
+  @ApiProperty({ example: false, description: 'More rows match than `total` says (the count was capped)' })
+  totalIsLowerBound: boolean;
   @ApiProperty({ example: 1 }) page: number;
   @ApiProperty({ example: 50 }) pageSize: number;
 }

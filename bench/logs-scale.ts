@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:logs`: the dashboard and the logs page at scale. Boots the app on a fresh database
+ * (BENCH_DATABASE_URL, or the embedded one), seeds BENCH_LOG_ROWS request log rows (default 1,000,000)
+ * spread over the last 24 hours with generate_series, then times `GET /api/dashboard/stats`,
+ * `/api/dashboard/realtime`, a filtered `/api/logs` page and `/api/reports/usage`, several runs each,
+ * and prints the median and the worst.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp } from '../src/app.factory';
+import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from '../src/logs/request-rollup.entity';
+
+const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const out = (s = '') => process.stdout.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrp-bench-logs-'));
+  let dbUrl: string | undefined;
+  let dropDb: (() => Promise<void>) | undefined;
+  if (process.env.BENCH_DATABASE_URL) {
+    const name = `lrp_bench_${randomBytes(4).toString('hex')}`;
+    const admin = new Client({ connectionString: process.env.BENCH_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const u = new URL(process.env.BENCH_DATABASE_URL);
+    u.pathname = `/${name}`;
+    dbUrl = u.toString();
+    dropDb = async () => {
+      const c = new Client({ connectionString: process.env.BENCH_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  const app = await createApp({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DATABASE_URL: dbUrl,
+    REDIS_URL: undefined,
+    LOG_LEVEL: 'silent',
+    BCRYPT_ROUNDS: '4',
+    HEALTH_CHECK_INTERVAL_MS: '0',
+  });
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  try {
+    const setup = await fetch(`${base}/api/auth/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password-1' }),
+    });
+    const token = ((await setup.json()) as { accessToken: string }).accessToken;
+    const db = app.get(DataSource);
+    const t0 = performance.now();
+    // 1M rows over 24 h: 20 models, 5 providers, 50 keys, 2 % errors, a latency spread.
+    for (let done = 0; done < ROWS; done += 250_000) {
+      const n = Math.min(250_000, ROWS - done);
+      await db.query(
+        `INSERT INTO request_logs (created_at, request_id, protocol, endpoint, api_key_id, user_id, tenant_id,
+           model, provider_id, provider_name, upstream_model, status, stream, latency_ms, ttft_ms,
+           input_tokens, output_tokens, cost_usd)
+         SELECT now() - (random() * interval '24 hours'), 'bench-' || ($1 + i), 'openai', 'chat',
+           ('00000000-0000-4000-8000-' || lpad((i % 50)::text, 12, '0'))::uuid,
+           ('00000000-0000-4000-9000-' || lpad((i % 10)::text, 12, '0'))::uuid,
+           ('00000000-0000-4000-a000-' || lpad((i % 3)::text, 12, '0'))::uuid,
+           'model-' || (i % 20), ('00000000-0000-4000-b000-' || lpad((i % 5)::text, 12, '0'))::uuid,
+           'provider-' || (i % 5), 'up-' || (i % 20),
+           CASE WHEN i % 50 = 0 THEN 502 ELSE 200 END, i % 3 = 0,
+           50 + (random() * 2000)::int, 20 + (random() * 500)::int,
+           (random() * 2000)::int, (random() * 500)::int, random() / 1000
+         FROM generate_series(1, $2) AS i`,
+        [done, n],
+      );
+    }
+    // The rollups the log writer maintains (per minute and per hour), built the way the RequestRollups
+    // migration backfills them.
+    const bounds = LATENCY_BUCKETS_MS;
+    const lat = bounds
+      .map(
+        (b, i) =>
+          `COUNT(*) FILTER (WHERE latency_ms <= ${b}${i ? ` AND latency_ms > ${bounds[i - 1]}` : ''})`,
+      )
+      .concat(`COUNT(*) FILTER (WHERE latency_ms > ${bounds[bounds.length - 1]})`);
+    for (const [width, unit] of [
+      [1, 'minute'],
+      [60, 'hour'],
+    ] as const) {
+      await db.query(
+        `INSERT INTO request_rollups (width, bucket, api_key_id, user_id, tenant_id, model, provider_id, provider_name,
+           requests, errors, input_tokens, output_tokens, cost_usd, ${LATENCY_COLUMNS.join(', ')})
+         SELECT ${width}, date_trunc('${unit}', created_at), api_key_id, user_id, tenant_id, model, provider_id,
+           MAX(provider_name), COUNT(*), COUNT(*) FILTER (WHERE status >= 400), SUM(input_tokens), SUM(output_tokens),
+           SUM(cost_usd), ${lat.join(', ')}
+         FROM request_logs GROUP BY 2, 3, 4, 5, 6, 7`,
+      );
+    }
+    await db.query('ANALYZE request_logs');
+    await db.query('ANALYZE request_rollups');
+    const [{ n: rollups }] = (await db.query('SELECT COUNT(*)::int AS n FROM request_rollups')) as {
+      n: number;
+    }[];
+    out(
+      `seeded ${ROWS.toLocaleString('en-US')} request log rows (${rollups.toLocaleString('en-US')} rollup rows) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    const auth = { authorization: `Bearer ${token}` };
+    const targets: [string, string][] = [
+      ['dashboard stats (24 h)', '/api/dashboard/stats'],
+      ['dashboard realtime (1 h)', '/api/dashboard/realtime'],
+      ['logs page, no filter', '/api/logs?pageSize=50'],
+      ['logs page, model filter', '/api/logs?model=model-7&pageSize=50'],
+      [
+        'logs page, key + errors',
+        '/api/logs?apiKeyId=00000000-0000-4000-8000-000000000007&outcome=error&pageSize=50',
+      ],
+      ['logs page, page 100', '/api/logs?model=model-3&page=100&pageSize=50'],
+    ];
+    out('');
+    out('| Query | median | worst |');
+    out('| --- | --- | --- |');
+    for (const [name, path] of targets) {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const s = performance.now();
+        const res = await fetch(`${base}${path}`, { headers: auth });
+        await res.arrayBuffer();
+        if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+        times.push(performance.now() - s);
+      }
+      times.sort((a, b) => a - b);
+      out(
+        `| ${name} | ${times[Math.floor(times.length / 2)].toFixed(1)} ms | ${times[times.length - 1].toFixed(1)} ms |`,
+      );
+    }
+  } finally {
+    await app.close();
+    await dropDb?.();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
