@@ -23,9 +23,19 @@ export class ResilientCounterStore implements CounterStore {
   private readonly local = new MemoryCounterStore();
   private degraded = false;
 
-  constructor(private readonly shared: RedisCounterStore) {}
+  constructor(
+    private readonly shared: RedisCounterStore,
+    /** Connection state of the shared client: while it is not ready, go local at once (no queued waits). */
+    private readonly ready: () => boolean = () => true,
+  ) {}
+
+  /** True while limits and budgets run per instance because Redis is unreachable. */
+  get isDegraded(): boolean {
+    return this.degraded;
+  }
 
   private async run<T>(op: (s: CounterStore) => Promise<T>): Promise<T> {
+    if (!this.ready()) return this.fallback(op, new Error('Redis connection is not ready'));
     try {
       const r = await op(this.shared);
       if (this.degraded) {
@@ -34,14 +44,18 @@ export class ResilientCounterStore implements CounterStore {
       }
       return r;
     } catch (e) {
-      if (!this.degraded) {
-        this.degraded = true;
-        this.logger.warn(
-          `Redis counters unavailable (${(e as Error).message}); limits and budgets run per instance until it returns`,
-        );
-      }
-      return op(this.local);
+      return this.fallback(op, e as Error);
     }
+  }
+
+  private fallback<T>(op: (s: CounterStore) => Promise<T>, e: Error): Promise<T> {
+    if (!this.degraded) {
+      this.degraded = true;
+      this.logger.warn(
+        `Redis counters unavailable (${e.message}); limits and budgets run per instance until it returns`,
+      );
+    }
+    return op(this.local);
   }
 
   reserve(slots: BudgetSlot[], estNano: number): Promise<ReserveResult> {
@@ -71,5 +85,7 @@ export const counterStoreProvider: Provider = {
   provide: COUNTERS,
   inject: [REDIS],
   useFactory: (redis: Redis | null): CounterStore =>
-    redis ? new ResilientCounterStore(new RedisCounterStore(redis)) : new MemoryCounterStore(),
+    redis
+      ? new ResilientCounterStore(new RedisCounterStore(redis), () => redis.status === 'ready')
+      : new MemoryCounterStore(),
 };

@@ -85,14 +85,27 @@ export class BullDeliveryWorker extends WorkerHost implements BeforeApplicationS
     super();
   }
 
+  /** Delivery attempts running right now. */
+  private active = 0;
+
   async process(job: Job<DeliveryJob>): Promise<string> {
-    const r = await this.processor.attempt(job.data.deliveryId, this.config.alerts.maxAttempts);
-    if (r.outcome === 'retry') throw new Error(r.error ?? 'delivery failed');
-    if (r.outcome === 'failed') throw new UnrecoverableError(r.error ?? 'delivery failed');
-    return r.outcome;
+    this.active++;
+    try {
+      const r = await this.processor.attempt(job.data.deliveryId, this.config.alerts.maxAttempts);
+      if (r.outcome === 'retry') throw new Error(r.error ?? 'delivery failed');
+      if (r.outcome === 'failed') throw new UnrecoverableError(r.error ?? 'delivery failed');
+      return r.outcome;
+    } finally {
+      this.active--;
+    }
   }
 
-  /** Stop taking jobs and let running attempts finish before the database closes. */
+  /**
+   * Let running attempts finish (up to 5 s), then close the worker without waiting on BullMQ's own
+   * bookkeeping: a blocking Redis call issued before a Redis outage can leave a graceful close()
+   * waiting forever, which would stall the whole shutdown (and the log flush after it). Jobs not
+   * finished are picked up again (stalled-job recovery, and the delivery sweeper).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     let worker: Worker | undefined;
     try {
@@ -100,6 +113,8 @@ export class BullDeliveryWorker extends WorkerHost implements BeforeApplicationS
     } catch {
       return; // never started (the app failed during init)
     }
-    await worker.close();
+    for (let waited = 0; this.active > 0 && waited < 5000; waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
+    await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 3000))]);
   }
 }
