@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { COUNTERS, ResilientCounterStore } from '../src/billing/counter-store.provider';
 import { REDIS } from '../src/common/redis/redis.constants';
@@ -31,7 +31,7 @@ function startRedis(port: number): Promise<ChildProcess> {
 
 const hasRedisServer = (() => {
   try {
-    require('node:child_process').execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
