@@ -1,6 +1,7 @@
+import { TimeRangePageQueryDto } from '../../common/dto/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import {
   ALERT_EVENT_TYPES,
   AlertEventType,
@@ -16,7 +17,7 @@ import {
 export const ALERT_STATUSES = ['pending', 'sent', 'failed', 'none'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
-export class AlertQueryDto {
+export class AlertQueryDto extends TimeRangePageQueryDto {
   @ApiPropertyOptional({
     enum: ALERT_STATUSES,
     description:
@@ -41,31 +42,6 @@ export class AlertQueryDto {
   @IsOptional()
   @IsUUID()
   ruleId?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-25T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601()
-  from?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-26T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601()
-  to?: string;
-
-  @ApiPropertyOptional({ example: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ example: 50, default: 50, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  pageSize?: number;
 }
 
 export class DeliveryAttemptView implements DeliveryAttempt {

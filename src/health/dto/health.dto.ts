@@ -1,12 +1,13 @@
+import { TimeRangePageQueryDto } from '../../common/dto/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { HEALTH_TARGET_TYPES, HealthTargetType } from '../health-check.entity';
 
 const STATUSES = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
 type Status = (typeof STATUSES)[number];
 
-export class HealthHistoryQueryDto {
+export class HealthHistoryQueryDto extends TimeRangePageQueryDto {
   @ApiPropertyOptional({ enum: HEALTH_TARGET_TYPES, example: 'provider-credential' })
   @IsOptional()
   @IsIn(HEALTH_TARGET_TYPES)
@@ -37,31 +38,6 @@ export class HealthHistoryQueryDto {
   @IsOptional()
   @IsIn(['active', 'passive'])
   source?: 'active' | 'passive';
-
-  @ApiPropertyOptional({ example: '2026-11-25T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601()
-  from?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-26T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601()
-  to?: string;
-
-  @ApiPropertyOptional({ example: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ example: 50, default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize?: number;
 }
 
 export class AvailabilityView {

@@ -1,18 +1,9 @@
+import { TimeRangePageQueryDto } from '../../common/dto/page-query.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
-export class LogQueryDto {
-  @ApiPropertyOptional({ example: '2026-11-25T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601()
-  from?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-26T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601()
-  to?: string;
-
+export class LogQueryDto extends TimeRangePageQueryDto {
   @ApiPropertyOptional({ example: 'gpt-4o' })
   @IsOptional()
   @IsString()
@@ -41,21 +32,6 @@ export class LogQueryDto {
   @Min(100)
   @Max(599)
   status?: number;
-
-  @ApiPropertyOptional({ example: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page?: number;
-
-  @ApiPropertyOptional({ example: 50, default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize?: number;
 }
 
 export class AttemptView {
