@@ -1,3 +1,5 @@
+import pagesEn from './pages.en';
+
 const en = {
   app: { name: 'LLM Router' },
   nav: {
@@ -9,6 +11,7 @@ const en = {
     keys: 'API keys',
     logs: 'Logs',
     users: 'Users',
+    usage: 'Usage & billing',
     settings: 'Settings',
   },
   prefs: { theme: 'Appearance', light: 'Light', dark: 'Dark', system: 'System', language: 'Language' },
@@ -388,6 +391,7 @@ const en = {
       'Log retention, body logging and limits are set with environment variables on the server (see .env.example).',
     apiDocs: 'Admin API reference',
   },
+  ...pagesEn,
 };
 
 export default en;

@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import pagesZh from './pages.zh';
 
 const zh: Messages = {
   app: { name: 'LLM Router' },
@@ -11,6 +12,7 @@ const zh: Messages = {
     keys: 'API 密钥',
     logs: '请求日志',
     users: '用户',
+    usage: '用量与账单',
     settings: '设置',
   },
   prefs: { theme: '外观', light: '浅色', dark: '深色', system: '跟随系统', language: '语言' },
@@ -383,6 +385,7 @@ const zh: Messages = {
     serverBody: '日志保留、请求体记录与限额等通过服务器环境变量设置（见 .env.example）。',
     apiDocs: '管理 API 文档',
   },
+  ...pagesZh,
 };
 
 export default zh;

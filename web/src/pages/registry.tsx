@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import {
   Activity,
+  Wallet,
   KeyRound,
   LayoutDashboard,
   Route,
@@ -30,6 +31,7 @@ export const PAGES: PageDef[] = [
   { path: '/models', key: 'models', icon: Route, component: lazy(() => import('./ModelsPage')) },
   { path: '/keys', key: 'keys', icon: KeyRound, component: lazy(() => import('./ApiKeysPage')) },
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
+  { path: '/usage', key: 'usage', icon: Wallet, component: lazy(() => import('./UsagePage')) },
   {
     path: '/users',
     key: 'users',
