@@ -318,6 +318,8 @@ const en = {
     emptyBody: 'Create a key and give it to an app: it calls /v1/chat/completions like it would call OpenAI.',
   },
   users: {
+    tabUsers: 'Users',
+    tabTenants: 'Tenants',
     title: 'Users',
     subtitle: 'People who can sign in to this dashboard, and their roles.',
     add: 'Add user',
@@ -327,8 +329,6 @@ const en = {
     roleHint_member: 'Reads everything; manages their own API keys.',
     roleHint_viewer: 'Read-only.',
     tenant: 'Tenant',
-    tenantHint: 'Optional tenant id; empty for the default tenant.',
-    tenantKeep: 'Currently {{id}}. Leave empty to keep it.',
     newPassword: 'New password',
     newPasswordHint: 'Leave empty to keep the current password.',
     lastLogin: 'Last sign-in',

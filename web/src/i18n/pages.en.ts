@@ -96,6 +96,23 @@ const pagesEn = {
     emptyBody:
       'Cap what a key, user or tenant can spend per day, week or month; requests over the limit are refused.',
   },
+  tenants: {
+    create: 'New tenant',
+    rename: 'Rename tenant',
+    name: 'Name',
+    nameHint: 'Tenants group users (and their keys) for reports and budgets.',
+    users: 'Users',
+    created: 'Created',
+    saved: 'Tenant {{name}} saved',
+    deleted: 'Tenant {{name}} deleted',
+    deleteTitle: 'Delete tenant?',
+    deleteBody: 'Tenant {{name}} will be removed. Only an empty tenant can be deleted.',
+    notEmpty: '{{name}} still has users. Move or delete them first, then delete the tenant.',
+    defaultTenant: 'Default tenant',
+    defaultHint: 'The tenant the user belongs to; reports and budgets can be grouped by it.',
+    emptyTitle: 'No tenants',
+    emptyBody: 'Create a tenant to separate teams or customers, then assign users to it.',
+  },
 };
 
 export default pagesEn;

@@ -95,6 +95,23 @@ const pagesZh: typeof pagesEn = {
     emptyTitle: '没有预算',
     emptyBody: '限制密钥、用户或租户每天、每周或每月的花费；超过额度的请求会被拒绝。',
   },
+  tenants: {
+    create: '新建租户',
+    rename: '重命名租户',
+    name: '名称',
+    nameHint: '租户将用户（及其密钥）归组，用于报表和预算。',
+    users: '用户',
+    created: '创建时间',
+    saved: '租户 {{name}} 已保存',
+    deleted: '租户 {{name}} 已删除',
+    deleteTitle: '删除租户？',
+    deleteBody: '将删除租户 {{name}}。只有空租户可以删除。',
+    notEmpty: '{{name}} 下仍有用户。请先移走或删除这些用户，再删除租户。',
+    defaultTenant: '默认租户',
+    defaultHint: '用户所属的租户；报表和预算可按租户分组。',
+    emptyTitle: '没有租户',
+    emptyBody: '创建租户来区分团队或客户，然后把用户分配进去。',
+  },
 };
 
 export default pagesZh;

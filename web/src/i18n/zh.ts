@@ -314,6 +314,8 @@ const zh: Messages = {
     emptyBody: '创建一个密钥交给应用：它会像调用 OpenAI 一样调用 /v1/chat/completions。',
   },
   users: {
+    tabUsers: '用户',
+    tabTenants: '租户',
     title: '用户',
     subtitle: '可以登录此后台的成员及其角色。',
     add: '添加用户',
@@ -323,8 +325,6 @@ const zh: Messages = {
     roleHint_member: '可查看全部内容，管理自己的 API 密钥。',
     roleHint_viewer: '只读。',
     tenant: '租户',
-    tenantHint: '可选的租户 ID，留空为默认租户。',
-    tenantKeep: '当前为 {{id}}，留空则保持不变。',
     newPassword: '新密码',
     newPasswordHint: '留空则保持当前密码。',
     lastLogin: '最近登录',
