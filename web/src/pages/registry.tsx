@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import {
   Activity,
+  HeartPulse,
   Wallet,
   KeyRound,
   LayoutDashboard,
@@ -32,6 +33,7 @@ export const PAGES: PageDef[] = [
   { path: '/keys', key: 'keys', icon: KeyRound, component: lazy(() => import('./ApiKeysPage')) },
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
   { path: '/usage', key: 'usage', icon: Wallet, component: lazy(() => import('./UsagePage')) },
+  { path: '/monitoring', key: 'health', icon: HeartPulse, component: lazy(() => import('./HealthPage')) },
   {
     path: '/users',
     key: 'users',
