@@ -13,6 +13,7 @@ const en = {
     users: 'Users',
     usage: 'Usage & billing',
     health: 'Health',
+    alerts: 'Alerts',
     settings: 'Settings',
   },
   prefs: { theme: 'Appearance', light: 'Light', dark: 'Dark', system: 'System', language: 'Language' },

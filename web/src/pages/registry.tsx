@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import {
   Activity,
+  BellRing,
   HeartPulse,
   Wallet,
   KeyRound,
@@ -33,6 +34,7 @@ export const PAGES: PageDef[] = [
   { path: '/keys', key: 'keys', icon: KeyRound, component: lazy(() => import('./ApiKeysPage')) },
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
   { path: '/usage', key: 'usage', icon: Wallet, component: lazy(() => import('./UsagePage')) },
+  { path: '/alerts', key: 'alerts', icon: BellRing, component: lazy(() => import('./AlertsPage')) },
   { path: '/monitoring', key: 'health', icon: HeartPulse, component: lazy(() => import('./HealthPage')) },
   {
     path: '/users',
