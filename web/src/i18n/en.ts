@@ -14,6 +14,7 @@ const en = {
     usage: 'Usage & billing',
     health: 'Health',
     alerts: 'Alerts',
+    proxies: 'Proxy pool',
     settings: 'Settings',
   },
   prefs: { theme: 'Appearance', light: 'Light', dark: 'Dark', system: 'System', language: 'Language' },

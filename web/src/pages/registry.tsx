@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import {
   Activity,
+  Network,
   BellRing,
   HeartPulse,
   Wallet,
@@ -35,6 +36,7 @@ export const PAGES: PageDef[] = [
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
   { path: '/usage', key: 'usage', icon: Wallet, component: lazy(() => import('./UsagePage')) },
   { path: '/alerts', key: 'alerts', icon: BellRing, component: lazy(() => import('./AlertsPage')) },
+  { path: '/proxies', key: 'proxies', icon: Network, component: lazy(() => import('./ProxiesPage')) },
   { path: '/monitoring', key: 'health', icon: HeartPulse, component: lazy(() => import('./HealthPage')) },
   {
     path: '/users',
