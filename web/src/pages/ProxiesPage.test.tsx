@@ -70,7 +70,7 @@ describe('ProxiesPage', () => {
       tags: ['eu'],
       checkUrl: null,
       status: 'unknown',
-      latencyMs: null,
+      latencyMs: null as number | null,
       lastError: null,
       lastCheckedAt: null,
       createdAt: '2026-11-25T00:00:00Z',
