@@ -15,6 +15,7 @@ const en = {
     health: 'Health',
     alerts: 'Alerts',
     proxies: 'Proxy pool',
+    sessions: 'Sessions',
     settings: 'Settings',
   },
   prefs: { theme: 'Appearance', light: 'Light', dark: 'Dark', system: 'System', language: 'Language' },

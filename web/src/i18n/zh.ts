@@ -16,6 +16,7 @@ const zh: Messages = {
     health: '健康状态',
     alerts: '告警',
     proxies: '代理池',
+    sessions: '会话',
     settings: '设置',
   },
   prefs: { theme: '外观', light: '浅色', dark: '深色', system: '跟随系统', language: '语言' },

@@ -1,6 +1,7 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import {
   Activity,
+  MessagesSquare,
   Network,
   BellRing,
   HeartPulse,
@@ -36,6 +37,12 @@ export const PAGES: PageDef[] = [
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
   { path: '/usage', key: 'usage', icon: Wallet, component: lazy(() => import('./UsagePage')) },
   { path: '/alerts', key: 'alerts', icon: BellRing, component: lazy(() => import('./AlertsPage')) },
+  {
+    path: '/sessions',
+    key: 'sessions',
+    icon: MessagesSquare,
+    component: lazy(() => import('./SessionsPage')),
+  },
   { path: '/proxies', key: 'proxies', icon: Network, component: lazy(() => import('./ProxiesPage')) },
   { path: '/monitoring', key: 'health', icon: HeartPulse, component: lazy(() => import('./HealthPage')) },
   {
