@@ -911,7 +911,7 @@ function HistoryTab() {
       <div className="mb-4 flex items-center gap-3">
         <Select
           aria-label={t('alerts.status')}
-          className="w-auto"
+          className="w-full sm:w-64"
           value={status}
           onChange={(e) => {
             setStatus(e.target.value);

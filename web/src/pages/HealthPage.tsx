@@ -215,7 +215,7 @@ function History({ providers }: { providers: ProviderHealth[] }) {
         <h3 className="text-[15px] font-semibold text-fg">{t('health.history')}</h3>
         <Select
           aria-label={t('health.filterProvider')}
-          className="w-auto"
+          className="w-full sm:w-64"
           value={providerId}
           onChange={(e) => setProviderId(e.target.value)}
         >

@@ -163,7 +163,7 @@ function ReportTab() {
   };
   return (
     <div>
-      <Card className="mb-4 grid gap-3 p-4 sm:grid-cols-2 lg:grid-cols-6">
+      <Card className="mb-4 grid gap-3 p-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))_auto]">
         <Field label={t('usage.source')} htmlFor="r-kind">
           <Select id="r-kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
             <option value="billing">{t('usage.kind_billing')}</option>
