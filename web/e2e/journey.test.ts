@@ -235,6 +235,25 @@ describe('dashboard journey in Chromium', () => {
     await page.getByTestId('key-journey-key').waitFor();
   });
 
+  it('prices the model so the request has a cost', async () => {
+    await nav(/Usage/);
+    await page.getByRole('heading', { name: 'Usage & billing', exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'Prices' }).click();
+    await page.getByRole('button', { name: 'Add seed prices' }).first().click();
+    await page.getByText(/^Added \d+ prices?$/).waitFor();
+    await page.getByRole('button', { name: 'Add price' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add price' });
+    await dialog.getByLabel('Model').fill('demo-chat');
+    await dialog.getByLabel('Input $/1M', { exact: true }).fill('20000');
+    await dialog.getByLabel('Output $/1M', { exact: true }).fill('40000');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Price for demo-chat saved').waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByLabel('Search models').fill('demo');
+    await page.getByRole('cell', { name: 'demo-chat' }).waitFor();
+    await shot('prices-light');
+  });
+
   it('sends a request with the "Try it" box', async () => {
     await nav(/Models/);
     const box = page.getByTestId('try-it');
@@ -287,12 +306,118 @@ describe('dashboard journey in Chromium', () => {
     expect(csv.filter((l) => l.includes('demo-chat'))).toHaveLength(1);
   });
 
+  it("shows the request's cost in Usage & billing and creates a budget for the key", async () => {
+    await nav(/Usage/);
+    // The usage ledger is written in batches: reload until the report has the request's cost.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await page.getByRole('heading', { name: 'Usage & billing', exact: true }).waitFor();
+          const cost = page.getByTestId('total-cost');
+          await cost.waitFor();
+          return (await cost.textContent())?.trim();
+        },
+        { timeout: 30_000, interval: 1500 },
+      )
+      .not.toBe('$0.00');
+    await page.getByTestId('report-table').getByText('demo-chat').waitFor();
+    await page.getByTestId('cost-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    await page.getByLabel('Group by').selectOption('key');
+    await page.getByTestId('report-table').getByText('journey-key').waitFor();
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSV' }).click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+
+    await page.getByRole('tab', { name: 'Budgets' }).click();
+    await page.getByText('No budgets').waitFor();
+    await page.getByRole('button', { name: 'New budget' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New budget' });
+    await dialog.getByLabel('Applies to').selectOption('key');
+    await dialog.getByLabel('Which one').selectOption({ label: 'journey-key' });
+    await dialog.getByLabel('Limit (USD)').fill('500');
+    await dialog.getByLabel('Period').selectOption('monthly');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Budget saved').waitFor();
+    const budget = page.getByTestId('budget-journey-key');
+    await budget.waitFor();
+    await expect.poll(() => budget.textContent()).toMatch(/Spent \$[0-9.]+/);
+    await shot('budgets-light');
+  });
+
+  it('checks provider health now', async () => {
+    await nav(/Health/);
+    const card = page.getByTestId('health-provider-mock-primary');
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Check now' }).click();
+    await page.getByText(/^mock-primary: (Healthy|Degraded|Unhealthy)$/).waitFor();
+    await card
+      .getByText(/Healthy|Degraded|Unhealthy/)
+      .first()
+      .waitFor();
+  });
+
+  it('creates an alert channel and a rule', async () => {
+    await nav(/Alerts/);
+    await page.getByText('No alert channels').waitFor();
+    await page.getByRole('button', { name: 'New channel' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'New channel' });
+    await dialog.getByLabel('Name').fill('ops-webhook');
+    await dialog.getByLabel('Type').selectOption('webhook');
+    await dialog.getByLabel('Webhook URL').fill('https://hooks.example.com/alerts');
+    await dialog.getByLabel('Signing secret').fill('journey-signing-secret');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Channel ops-webhook saved').waitFor();
+    await page.getByTestId('channel-ops-webhook').waitFor();
+
+    await page.getByRole('tab', { name: 'Rules' }).click();
+    await page.getByRole('button', { name: 'New rule' }).first().click();
+    const rule = page.getByRole('dialog', { name: 'New rule' });
+    await rule.getByLabel('Name').fill('upstream down');
+    await rule.getByLabel('Event').selectOption('provider.unhealthy');
+    await rule.getByLabel('ops-webhook').check();
+    await rule.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Rule upstream down saved').waitFor();
+    await page.getByTestId('rule-upstream down').getByText('ops-webhook').waitFor();
+    await shot('alert-rules-light');
+  });
+
+  it('adds a proxy to the pool', async () => {
+    await nav(/Proxy pool/);
+    await page.getByText('No proxies').first().waitFor();
+    await page.getByRole('button', { name: 'Add proxy' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Add proxy' });
+    await dialog.getByLabel('Name', { exact: true }).fill('eu-egress-1');
+    await dialog.getByLabel('URL', { exact: true }).fill('http://proxy.internal:3128');
+    await dialog.getByLabel('Username').fill('egress');
+    await dialog.getByLabel('Password').fill('journey-proxy-pass');
+    await dialog.getByLabel('Tags').fill('eu');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Proxy eu-egress-1 saved').waitFor();
+    const row = page.getByTestId('proxy-eu-egress-1');
+    await row.waitFor();
+    expect(await row.textContent()).not.toContain('journey-proxy-pass');
+  });
+
+  it('views sessions', async () => {
+    await nav(/Sessions/);
+    await page.getByRole('heading', { name: 'Sessions', exact: true }).waitFor();
+    await page.getByText('No sessions yet').waitFor();
+  });
+
   const pages: [string, RegExp, string][] = [
     ['dashboard', /Dashboard/, 'Dashboard'],
     ['providers', /Providers/, 'Providers'],
     ['models', /Models/, 'Models & routes'],
     ['keys', /API keys/, 'API keys'],
     ['logs', /Logs/, 'Logs'],
+    ['usage', /Usage/, 'Usage & billing'],
+    ['sessions', /Sessions/, 'Sessions'],
+    ['alerts', /Alerts/, 'Alerts'],
+    ['proxies', /Proxy pool/, 'Proxy pool'],
+    ['health', /Health/, 'Health'],
     ['users', /Users/, 'Users'],
     ['settings', /Settings/, 'Settings'],
   ];

@@ -41,6 +41,43 @@ export interface paths {
         patch: operations["UsersController_update"];
         trace?: never;
     };
+    "/api/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants (admins: all; others: their own) */
+        get: operations["TenantsController_list"];
+        put?: never;
+        /** Create a tenant (admin) */
+        post: operations["TenantsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tenant */
+        get: operations["TenantsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete an empty tenant (admin); 409 while it has users */
+        delete: operations["TenantsController_remove"];
+        options?: never;
+        head?: never;
+        /** Rename a tenant (admin) */
+        patch: operations["TenantsController_rename"];
+        trace?: never;
+    };
     "/api/auth/setup": {
         parameters: {
             query?: never;
@@ -179,6 +216,23 @@ export interface paths {
         head?: never;
         /** Rename, enable/disable, restrict models or set the expiry of a key */
         patch: operations["ApiKeysController_update"];
+        trace?: never;
+    };
+    "/api/api-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate: a new secret for the same key (settings, budgets and history stay); the old secret stops working at once */
+        post: operations["ApiKeysController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/key": {
@@ -547,6 +601,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List prices (USD per 1M tokens), filterable by model substring */
+        get: operations["PricesController_list"];
+        put?: never;
+        /** Add a price (admin). Several rows per model with different effectiveFrom form its price history. */
+        post: operations["PricesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one price */
+        get: operations["PricesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a price (admin) */
+        delete: operations["PricesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a price (admin) */
+        patch: operations["PricesController_update"];
+        trace?: never;
+    };
+    "/api/prices/seed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add the shipped list prices for models that have no price yet (admin) */
+        post: operations["PricesController_seed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List budgets with their current period spend (admins: all; others: their own) */
+        get: operations["BudgetsController_list"];
+        put?: never;
+        /** Set a budget on a key, user or tenant (admin). Requests over it get 429 insufficient_quota in their protocol. */
+        post: operations["BudgetsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budgets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one budget with its current period spend */
+        get: operations["BudgetsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a budget (admin) */
+        delete: operations["BudgetsController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a budget (admin) */
+        patch: operations["BudgetsController_update"];
+        trace?: never;
+    };
+    "/api/reports/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests and tokens by day/week/month, grouped by tenant, user, key, model or provider
+         * @description Admins see everything (filter by tenantId/userId/apiKeyId); others their own keys. `format=csv|pdf` downloads.
+         */
+        get: operations["ReportsController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cost by day/week/month, grouped by tenant (default), user, key, model or provider
+         * @description Totals equal the usage ledger. `format=csv|pdf` downloads.
+         */
+        get: operations["ReportsController_billing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presented key's own usage and cost by UTC day and model */
+        get: operations["UsageController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -554,8 +756,134 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: requests, latency and TTFT histograms, tokens, failovers, process */
+        /** Prometheus metrics: requests, latency and TTFT histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process */
         get: operations["MetricsController_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your sessions, most recently active first */
+        get: operations["SessionsController_list"];
+        put?: never;
+        /**
+         * Create a session
+         * @description Then send chat requests with `X-Session-Id: <id>` (any front door; Anthropic also `metadata.session_id`) and only the new messages: the gateway prepends the history and appends the new turn and the reply.
+         */
+        post: operations["SessionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A session with its messages (canonical content parts) */
+        get: operations["SessionsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a session (its messages are purged by the retention job) */
+        delete: operations["SessionsController_remove"];
+        options?: never;
+        head?: never;
+        /** Rename a session or change its system prompt, model or context budget */
+        patch: operations["SessionsController_update"];
+        trace?: never;
+    };
+    "/v1/sessions/{id}/fork": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Copy a session up to a message into a new session */
+        post: operations["SessionsController_fork"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a session as JSON or Markdown */
+        get: operations["SessionsController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sessions, most recently active first; search by title or message content */
+        get: operations["AdminSessionsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A session with its messages */
+        get: operations["AdminSessionsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a session (admins: any in their tenant; members: their own) */
+        delete: operations["AdminSessionsController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a session as JSON or Markdown */
+        get: operations["AdminSessionsController_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -590,6 +918,287 @@ export interface paths {
         };
         /** Readiness: database (and Redis when configured) answer; 503 otherwise */
         get: operations["SystemController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List alert channels (secrets masked) */
+        get: operations["AlertChannelsController_list"];
+        put?: never;
+        /** Create a channel: webhook, slack, dingtalk, feishu or email (secrets stored encrypted) */
+        post: operations["AlertChannelsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one channel (secrets masked) */
+        get: operations["AlertChannelsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a channel (it is removed from every rule; alert history keeps its name) */
+        delete: operations["AlertChannelsController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a channel; secrets given replace the stored ones, null removes one */
+        patch: operations["AlertChannelsController_update"];
+        trace?: never;
+    };
+    "/api/alerts/channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message now; reports success or the error (200 either way) */
+        post: operations["AlertChannelsController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List alert rules */
+        get: operations["AlertRulesController_list"];
+        put?: never;
+        /** Create an alert rule */
+        post: operations["AlertRulesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one alert rule */
+        get: operations["AlertRulesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete an alert rule (its past alerts stay in the history) */
+        delete: operations["AlertRulesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change an alert rule */
+        patch: operations["AlertRulesController_update"];
+        trace?: never;
+    };
+    "/api/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fired alerts, newest first, with delivery status (filter by status, type, time) */
+        get: operations["AlertsController_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert with its deliveries and every delivery attempt */
+        get: operations["AlertsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List proxies (credentials masked) with their last health status */
+        get: operations["ProxiesController_list"];
+        put?: never;
+        /** Add a proxy (http, https or socks5; credentials stored encrypted) */
+        post: operations["ProxiesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/proxies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One proxy */
+        get: operations["ProxiesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a proxy (409 while a provider is pinned to it) */
+        delete: operations["ProxiesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a proxy; its cached connections are closed on every instance */
+        patch: operations["ProxiesController_update"];
+        trace?: never;
+    };
+    "/api/health/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every provider with its credentials’ status, latency, balance and availability */
+        get: operations["HealthController_providers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/providers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One provider’s health */
+        get: operations["HealthController_provider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/providers/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check the provider’s enabled credentials now (and its balance); returns its health */
+        post: operations["HealthController_checkProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/proxies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every proxy’s status, latency and availability */
+        get: operations["HealthController_proxies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/proxies/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a proxy now: a request through it to its check target */
+        post: operations["HealthController_checkProxy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check history, newest first (filters, pagination) */
+        get: operations["HealthController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/detail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Upstream health summary: providers, credentials and proxies per status */
+        get: operations["HealthDetailController_detail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2596,6 +3205,23 @@ export interface components {
             /** Format: uuid */
             tenantId?: string;
         };
+        TenantView: {
+            /** Format: uuid */
+            id: string;
+            /** @example Acme Research */
+            name: string;
+            /**
+             * @description Users in this tenant
+             * @example 3
+             */
+            users: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TenantDto: {
+            /** @example Acme Research */
+            name: string;
+        };
         SetupStatusView: {
             /**
              * @description True until the first admin exists
@@ -2660,6 +3286,20 @@ export interface components {
             /** @example a new long password */
             newPassword: string;
         };
+        ModelLimitDto: {
+            /** @example gpt-4o */
+            model: string;
+            /**
+             * @description Requests per minute for this model
+             * @example 20
+             */
+            rpm?: Record<string, unknown> | null;
+            /**
+             * @description Tokens per minute for this model
+             * @example 40000
+             */
+            tpm?: Record<string, unknown> | null;
+        };
         ApiKeyView: {
             /** Format: uuid */
             id: string;
@@ -2679,10 +3319,52 @@ export interface components {
             enabled: boolean;
             /** Format: date-time */
             lastUsedAt: string | null;
+            /**
+             * @description Server-side sessions (memory) allowed
+             * @example true
+             */
+            memoryEnabled: boolean;
             /** Format: date-time */
             createdAt: string;
+            /** @example 60 */
+            rpmLimit: number | null;
+            /** @example null */
+            tpmLimit: number | null;
+            modelLimits: components["schemas"]["ModelLimitDto"][];
+            /** @example [] */
+            allowedIps: string[];
+            /** @example [] */
+            scopes: ("chat" | "completions" | "embeddings" | "models" | "usage" | "sessions")[];
         };
         CreateApiKeyDto: {
+            /**
+             * @description Requests per minute (null: unlimited). Admins only.
+             * @example 60
+             */
+            rpmLimit?: Record<string, unknown> | null;
+            /**
+             * @description Tokens per minute (null: unlimited). Admins only.
+             * @example 100000
+             */
+            tpmLimit?: Record<string, unknown> | null;
+            /** @description Per-model limits. Admins only. */
+            modelLimits?: components["schemas"]["ModelLimitDto"][];
+            /**
+             * @description Operations the key may call; empty = all
+             * @example [
+             *       "chat",
+             *       "models"
+             *     ]
+             */
+            scopes?: ("chat" | "completions" | "embeddings" | "models" | "usage" | "sessions")[];
+            /**
+             * @description Client IPs or CIDR ranges allowed to use the key; empty = any
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8"
+             *     ]
+             */
+            allowedIps?: string[];
             /** @example ci-pipeline */
             name: string;
             /**
@@ -2703,6 +3385,11 @@ export interface components {
              * @example 2027-01-01T00:00:00Z
              */
             expiresAt?: string;
+            /**
+             * @description Server-side sessions (memory) for this key; false = X-Session-Id only steers sticky routing
+             * @example true
+             */
+            memoryEnabled?: boolean;
         };
         CreatedApiKeyView: {
             /** Format: uuid */
@@ -2723,8 +3410,22 @@ export interface components {
             enabled: boolean;
             /** Format: date-time */
             lastUsedAt: string | null;
+            /**
+             * @description Server-side sessions (memory) allowed
+             * @example true
+             */
+            memoryEnabled: boolean;
             /** Format: date-time */
             createdAt: string;
+            /** @example 60 */
+            rpmLimit: number | null;
+            /** @example null */
+            tpmLimit: number | null;
+            modelLimits: components["schemas"]["ModelLimitDto"][];
+            /** @example [] */
+            allowedIps: string[];
+            /** @example [] */
+            scopes: ("chat" | "completions" | "embeddings" | "models" | "usage" | "sessions")[];
             /**
              * @description The secret. Shown only in this response: store it now.
              * @example sk-AbCd1234…
@@ -2732,6 +3433,34 @@ export interface components {
             key: string;
         };
         UpdateApiKeyDto: {
+            /**
+             * @description Requests per minute (null: unlimited). Admins only.
+             * @example 60
+             */
+            rpmLimit?: Record<string, unknown> | null;
+            /**
+             * @description Tokens per minute (null: unlimited). Admins only.
+             * @example 100000
+             */
+            tpmLimit?: Record<string, unknown> | null;
+            /** @description Per-model limits. Admins only. */
+            modelLimits?: components["schemas"]["ModelLimitDto"][];
+            /**
+             * @description Operations the key may call; empty = all
+             * @example [
+             *       "chat",
+             *       "models"
+             *     ]
+             */
+            scopes?: ("chat" | "completions" | "embeddings" | "models" | "usage" | "sessions")[];
+            /**
+             * @description Client IPs or CIDR ranges allowed to use the key; empty = any
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8"
+             *     ]
+             */
+            allowedIps?: string[];
             /** @example renamed-key */
             name?: string;
             /** @example false */
@@ -2747,6 +3476,11 @@ export interface components {
              * @description null removes the expiry
              */
             expiresAt?: string | null;
+            /**
+             * @description Server-side sessions (memory) for this key; false = X-Session-Id only steers sticky routing
+             * @example true
+             */
+            memoryEnabled?: boolean;
         };
         KeyInfoView: {
             /** Format: uuid */
@@ -2762,6 +3496,11 @@ export interface components {
             allowedModels: string[];
             /** Format: date-time */
             expiresAt: string | null;
+            /**
+             * @description Server-side sessions (memory) allowed
+             * @example true
+             */
+            memoryEnabled: boolean;
         };
         CredentialView: {
             /** Format: uuid */
@@ -2801,6 +3540,20 @@ export interface components {
             /** @example {} */
             config: Record<string, unknown>;
             credentials: components["schemas"]["CredentialView"][];
+            /**
+             * @example none
+             * @enum {string}
+             */
+            proxyMode: "none" | "single" | "pool";
+            /** Format: uuid */
+            proxyId: string | null;
+            /** @example null */
+            proxyTag: string | null;
+            /**
+             * @example round-robin
+             * @enum {string}
+             */
+            proxyStrategy: "round-robin" | "weighted" | "least-latency";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2862,6 +3615,29 @@ export interface components {
              *     }
              */
             config?: Record<string, unknown>;
+            /**
+             * @description Outbound proxy: none (direct), single (proxyId) or pool (optionally filtered by proxyTag)
+             * @default none
+             * @example pool
+             * @enum {string}
+             */
+            proxyMode?: "none" | "single" | "pool";
+            /**
+             * Format: uuid
+             * @description The proxy for proxyMode=single
+             */
+            proxyId?: Record<string, unknown> | null;
+            /**
+             * @description proxyMode=pool: only proxies with this tag
+             * @example eu
+             */
+            proxyTag?: Record<string, unknown> | null;
+            /**
+             * @description proxyMode=pool rotation
+             * @default round-robin
+             * @enum {string}
+             */
+            proxyStrategy?: "round-robin" | "weighted" | "least-latency";
         };
         ValidationResultView: {
             /** @example false */
@@ -2964,6 +3740,29 @@ export interface components {
              *     }
              */
             config?: Record<string, unknown>;
+            /**
+             * @description Outbound proxy: none (direct), single (proxyId) or pool (optionally filtered by proxyTag)
+             * @default none
+             * @example pool
+             * @enum {string}
+             */
+            proxyMode?: "none" | "single" | "pool";
+            /**
+             * Format: uuid
+             * @description The proxy for proxyMode=single
+             */
+            proxyId?: Record<string, unknown> | null;
+            /**
+             * @description proxyMode=pool: only proxies with this tag
+             * @example eu
+             */
+            proxyTag?: Record<string, unknown> | null;
+            /**
+             * @description proxyMode=pool rotation
+             * @default round-robin
+             * @enum {string}
+             */
+            proxyStrategy?: "round-robin" | "weighted" | "least-latency";
         };
         UpdateCredentialDto: {
             /** @example primary */
@@ -3354,6 +4153,11 @@ export interface components {
             requests: number;
             /** @example 42000 */
             tokens: number;
+            /**
+             * @description Cost in USD
+             * @example 0.42
+             */
+            costUsd: number;
         };
         StatsBucketView: {
             /**
@@ -3369,6 +4173,11 @@ export interface components {
             inputTokens: number;
             /** @example 2100 */
             outputTokens: number;
+            /**
+             * @description Cost in USD
+             * @example 0.0125
+             */
+            costUsd: number;
         };
         StatsView: {
             /** @example 2026-11-24T19:00:00.000Z */
@@ -3381,6 +4190,11 @@ export interface components {
             inputTokens: number;
             /** @example 45000 */
             outputTokens: number;
+            /**
+             * @description Cost in USD from the price table
+             * @example 1.2345
+             */
+            costUsd: number;
             /** @example 420 */
             latencyP50Ms: number;
             /** @example 1900 */
@@ -3391,6 +4205,1011 @@ export interface components {
             byKey: components["schemas"]["KeyCountView"][];
             /** @description Time series over the window: hourly buckets for 24 h, 5-minute buckets for 1 h */
             series: components["schemas"]["StatsBucketView"][];
+        };
+        Price: Record<string, unknown>;
+        CreatePriceDto: {
+            /**
+             * @description Public model name or upstream model name
+             * @example gpt-4o-mini
+             */
+            model: string;
+            /**
+             * @description Only for this provider (an upstream price); omit for every provider
+             * @example null
+             */
+            providerId?: Record<string, unknown> | null;
+            /**
+             * @description USD per 1M input tokens
+             * @example 0.15
+             */
+            inputPerM: number;
+            /**
+             * @description USD per 1M output tokens
+             * @example 0.6
+             */
+            outputPerM: number;
+            /**
+             * @description USD per 1M cached input tokens (null: input rate)
+             * @example 0.075
+             */
+            cachedInputPerM?: Record<string, unknown> | null;
+            /**
+             * @description USD per 1M reasoning tokens (null: output rate)
+             * @example null
+             */
+            reasoningPerM?: Record<string, unknown> | null;
+            /**
+             * @description When this price starts to apply (default: always)
+             * @example 2026-01-01T00:00:00Z
+             */
+            effectiveFrom?: string;
+            /** @example OpenAI list price */
+            note?: string;
+        };
+        UpdatePriceDto: {
+            /**
+             * @description Public model name or upstream model name
+             * @example gpt-4o-mini
+             */
+            model?: string;
+            /**
+             * @description Only for this provider (an upstream price); omit for every provider
+             * @example null
+             */
+            providerId?: Record<string, unknown> | null;
+            /**
+             * @description USD per 1M input tokens
+             * @example 0.15
+             */
+            inputPerM?: number;
+            /**
+             * @description USD per 1M output tokens
+             * @example 0.6
+             */
+            outputPerM?: number;
+            /**
+             * @description USD per 1M cached input tokens (null: input rate)
+             * @example 0.075
+             */
+            cachedInputPerM?: Record<string, unknown> | null;
+            /**
+             * @description USD per 1M reasoning tokens (null: output rate)
+             * @example null
+             */
+            reasoningPerM?: Record<string, unknown> | null;
+            /**
+             * @description When this price starts to apply (default: always)
+             * @example 2026-01-01T00:00:00Z
+             */
+            effectiveFrom?: string;
+            /** @example OpenAI list price */
+            note?: string;
+        };
+        CreateBudgetDto: {
+            /**
+             * @example key
+             * @enum {string}
+             */
+            scope: "key" | "user" | "tenant";
+            /**
+             * @description The API key, user or tenant id
+             * @example 3f0c3f8e-8a0b-4c1e-9d65-8d4c1b2a7e10
+             */
+            scopeId: string;
+            /**
+             * @description UTC calendar period; `total` never resets (a quota)
+             * @example monthly
+             * @enum {string}
+             */
+            period: "daily" | "weekly" | "monthly" | "total";
+            /**
+             * @description Hard limit in USD for the period
+             * @example 50
+             */
+            amountUsd: number;
+            /**
+             * @description Soft thresholds in percent that raise budget.threshold alerts
+             * @example [
+             *       50,
+             *       80
+             *     ]
+             */
+            thresholds?: string[];
+            /** @example true */
+            enabled?: boolean;
+        };
+        UpdateBudgetDto: {
+            /** @example 100 */
+            amountUsd?: number;
+            /**
+             * @example weekly
+             * @enum {string}
+             */
+            period?: "daily" | "weekly" | "monthly" | "total";
+            /**
+             * @example [
+             *       80,
+             *       90
+             *     ]
+             */
+            thresholds?: string[];
+            /** @example false */
+            enabled?: boolean;
+        };
+        ReportRowView: {
+            /** @example 2026-11-25T00:00:00.000Z */
+            period: string;
+            /**
+             * @description Group id (null when groupBy=none)
+             * @example gpt-4o-mini
+             */
+            group: Record<string, unknown> | null;
+            /** @example gpt-4o-mini */
+            groupName: Record<string, unknown> | null;
+            /** @example 120 */
+            requests: number;
+            /** @example 45000 */
+            inputTokens: number;
+            /** @example 9000 */
+            outputTokens: number;
+            /** @example 2000 */
+            cachedTokens: number;
+            /** @example 0 */
+            reasoningTokens: number;
+            /** @example 0.01215 */
+            costUsd: number;
+        };
+        ReportTotalsView: {
+            /** @example 120 */
+            requests: number;
+            /** @example 45000 */
+            inputTokens: number;
+            /** @example 9000 */
+            outputTokens: number;
+            /** @example 2000 */
+            cachedTokens: number;
+            /** @example 0 */
+            reasoningTokens: number;
+            /** @example 0.01215 */
+            costUsd: number;
+        };
+        ReportView: {
+            /** @enum {string} */
+            kind: "usage" | "billing";
+            /** @example 2026-10-26T00:00:00.000Z */
+            from: string;
+            /** @example 2026-11-25T21:00:00.000Z */
+            to: string;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            /** @enum {string} */
+            groupBy: "none" | "tenant" | "user" | "key" | "model" | "provider";
+            rows: components["schemas"]["ReportRowView"][];
+            totals: components["schemas"]["ReportTotalsView"];
+        };
+        CreateSessionDto: {
+            /** @example Trip planning */
+            title?: string;
+            /**
+             * @description Sent as the system prompt whenever a request brings none of its own
+             * @example You are a concise travel assistant.
+             */
+            systemPrompt?: string;
+            /**
+             * @description Informational default model
+             * @example gpt-4o-mini
+             */
+            model?: string;
+            /**
+             * @description Context budget (history + new messages) in tokens; default: the model’s or MEMORY_MAX_CONTEXT_TOKENS
+             * @example 16000
+             */
+            maxContextTokens?: number;
+        };
+        TrimmedView: {
+            /**
+             * @description Oldest messages left out of the context on the last request
+             * @example 4
+             */
+            messages: number;
+            /** @example 812 */
+            tokens: number;
+            /** Format: date-time */
+            at: string | null;
+        };
+        SessionView: {
+            /**
+             * Format: uuid
+             * @example 3f1c2b9e-8a47-4c51-9d2e-6b7a0c1d2e3f
+             */
+            id: string;
+            /** @example Trip planning */
+            title: string | null;
+            /** @example You are a concise travel assistant. */
+            systemPrompt: string | null;
+            /** @example gpt-4o-mini */
+            model: string | null;
+            /** @example null */
+            maxContextTokens: number | null;
+            /** @example 6 */
+            messageCount: number;
+            /** @example 240 */
+            tokenCount: number;
+            /** Format: uuid */
+            userId: string;
+            /**
+             * Format: uuid
+             * @description The key that created it
+             */
+            apiKeyId: string | null;
+            trimmed: components["schemas"]["TrimmedView"];
+            /**
+             * @description Summary of the oldest messages (MEMORY_SUMMARY_MODEL), sent in place of trimmed turns
+             * @example null
+             */
+            summary: string | null;
+            /**
+             * @description Last message seq the summary covers
+             * @example null
+             */
+            summaryThrough: number | null;
+            /** Format: date-time */
+            lastMessageAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SessionPageView: {
+            data: components["schemas"]["SessionView"][];
+            /** @example 1 */
+            total: number;
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+        };
+        SessionMessageView: {
+            /** @example 0 */
+            seq: number;
+            /**
+             * @example user
+             * @enum {string}
+             */
+            role: "user" | "assistant" | "tool";
+            /**
+             * @description Canonical content parts: text, image, tool_call, tool_result, thinking
+             * @example [
+             *       {
+             *         "type": "text",
+             *         "text": "Plan three days in Lisbon"
+             *       }
+             *     ]
+             */
+            content: Record<string, unknown>[];
+            /** @example 9 */
+            tokens: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SessionDetailView: {
+            /**
+             * Format: uuid
+             * @example 3f1c2b9e-8a47-4c51-9d2e-6b7a0c1d2e3f
+             */
+            id: string;
+            /** @example Trip planning */
+            title: string | null;
+            /** @example You are a concise travel assistant. */
+            systemPrompt: string | null;
+            /** @example gpt-4o-mini */
+            model: string | null;
+            /** @example null */
+            maxContextTokens: number | null;
+            /** @example 6 */
+            messageCount: number;
+            /** @example 240 */
+            tokenCount: number;
+            /** Format: uuid */
+            userId: string;
+            /**
+             * Format: uuid
+             * @description The key that created it
+             */
+            apiKeyId: string | null;
+            trimmed: components["schemas"]["TrimmedView"];
+            /**
+             * @description Summary of the oldest messages (MEMORY_SUMMARY_MODEL), sent in place of trimmed turns
+             * @example null
+             */
+            summary: string | null;
+            /**
+             * @description Last message seq the summary covers
+             * @example null
+             */
+            summaryThrough: number | null;
+            /** Format: date-time */
+            lastMessageAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            messages: components["schemas"]["SessionMessageView"][];
+        };
+        UpdateSessionDto: {
+            /** @example Trip planning (Lisbon) */
+            title?: string;
+            /** @example You are a concise travel assistant. */
+            systemPrompt?: string | null;
+            /** @example gpt-4o-mini */
+            model?: string | null;
+            /**
+             * @description null = the default budget
+             * @example 16000
+             */
+            maxContextTokens?: number | null;
+        };
+        ForkSessionDto: {
+            /**
+             * @description Copy messages up to and including this sequence number (0-based); default: all
+             * @example 3
+             */
+            upToMessage?: number;
+            /** @example Trip planning (alternative) */
+            title?: string;
+        };
+        ChannelView: {
+            /** Format: uuid */
+            id: string;
+            /** @example ops-webhook */
+            name: string;
+            /** @enum {string} */
+            type: "webhook" | "slack" | "dingtalk" | "feishu" | "email";
+            /**
+             * @example {
+             *       "url": "https://hooks.example.com/llm-alerts"
+             *     }
+             */
+            config: Record<string, unknown>;
+            /**
+             * @description Secret fields, masked; the values themselves are never returned
+             * @example {
+             *       "signingSecret": "whs…3e3b"
+             *     }
+             */
+            secrets: Record<string, unknown>;
+            enabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateChannelDto: {
+            /** @example ops-webhook */
+            name: string;
+            /**
+             * @example webhook
+             * @enum {string}
+             */
+            type: "webhook" | "slack" | "dingtalk" | "feishu" | "email";
+            /**
+             * @description Non-secret settings, by type:
+             *     - webhook: `{ url, headers? }`
+             *     - slack: `{}`
+             *     - dingtalk: `{ atMobiles?: string[], atAll?: boolean }`
+             *     - feishu: `{ msgType?: "interactive" | "text" }`
+             *     - email: `{ host, port, security?: "auto" | "tls" | "starttls" | "none", from, to: string[], username? }`
+             * @example {
+             *       "url": "https://hooks.example.com/llm-alerts"
+             *     }
+             */
+            config?: Record<string, unknown>;
+            /**
+             * @description Secret fields (stored encrypted, only ever returned masked), by type:
+             *     - webhook: `{ signingSecret? }` (HMAC-SHA256 signature header)
+             *     - slack: `{ webhookUrl }`
+             *     - dingtalk: `{ webhookUrl, signSecret? }`
+             *     - feishu: `{ webhookUrl, signSecret? }`
+             *     - email: `{ password? }` (with config.username)
+             *     On update, only the keys given are replaced; `null` removes an optional one.
+             * @example {
+             *       "signingSecret": "whsec-4f9a8c1d2e3b"
+             *     }
+             */
+            secrets?: Record<string, unknown>;
+            /** @default true */
+            enabled?: boolean;
+        };
+        UpdateChannelDto: {
+            /** @example ops-webhook */
+            name?: string;
+            /**
+             * @description Replaces the whole config. Non-secret settings, by type:
+             *     - webhook: `{ url, headers? }`
+             *     - slack: `{}`
+             *     - dingtalk: `{ atMobiles?: string[], atAll?: boolean }`
+             *     - feishu: `{ msgType?: "interactive" | "text" }`
+             *     - email: `{ host, port, security?: "auto" | "tls" | "starttls" | "none", from, to: string[], username? }`
+             * @example {
+             *       "url": "https://hooks.example.com/v2"
+             *     }
+             */
+            config?: Record<string, unknown>;
+            /**
+             * @description Secret fields (stored encrypted, only ever returned masked), by type:
+             *     - webhook: `{ signingSecret? }` (HMAC-SHA256 signature header)
+             *     - slack: `{ webhookUrl }`
+             *     - dingtalk: `{ webhookUrl, signSecret? }`
+             *     - feishu: `{ webhookUrl, signSecret? }`
+             *     - email: `{ password? }` (with config.username)
+             *     On update, only the keys given are replaced; `null` removes an optional one.
+             * @example {
+             *       "signingSecret": "whsec-new-secret-value"
+             *     }
+             */
+            secrets?: Record<string, unknown>;
+            enabled?: boolean;
+        };
+        ChannelTestView: {
+            /** @example true */
+            ok: boolean;
+            /** @example 200 */
+            statusCode: number | null;
+            /** @example null */
+            error: string | null;
+            /** @example 132 */
+            durationMs: number;
+        };
+        RuleView: {
+            /** Format: uuid */
+            id: string;
+            /** @example upstream down */
+            name: string;
+            /** @enum {string} */
+            eventType: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
+            enabled: boolean;
+            channelIds: string[];
+            /** @example 300 */
+            cooldownSeconds: number;
+            /** Format: uuid */
+            providerId: string | null;
+            /** Format: uuid */
+            proxyId: string | null;
+            /** @example null */
+            model: string | null;
+            /** @example null */
+            threshold: number | null;
+            /** @example 300 */
+            windowSeconds: number;
+            /** @example 20 */
+            minRequests: number;
+            /** @enum {string|null} */
+            severity: "info" | "warning" | "critical" | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateRuleDto: {
+            /** @example upstream down */
+            name: string;
+            /**
+             * @description provider.unhealthy / provider.recovered and proxy.down / proxy.recovered come from health changes; budget.* from billing; apikey.invalid from the gateway; model.error_rate and model.latency_p95 are evaluated over a sliding window of live traffic.
+             * @example provider.unhealthy
+             * @enum {string}
+             */
+            eventType: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @example [
+             *       "3f6c1b9e-8a4d-4f7e-9c2b-1a5d6e7f8a9b"
+             *     ]
+             */
+            channelIds?: string[];
+            /**
+             * @description The same rule and subject (provider, proxy, model, budget, …) alert once within this window
+             * @default 300
+             * @example 300
+             */
+            cooldownSeconds?: number;
+            /**
+             * Format: uuid
+             * @description Only this provider (provider and balance events)
+             */
+            providerId?: Record<string, unknown> | null;
+            /**
+             * Format: uuid
+             * @description Only this proxy (proxy events)
+             */
+            proxyId?: Record<string, unknown> | null;
+            /**
+             * @description Only this model (error-rate and latency rules)
+             * @example gpt-4o
+             */
+            model?: Record<string, unknown> | null;
+            /**
+             * @description Required for model.error_rate (percent, 0–100) and model.latency_p95 (milliseconds)
+             * @example 20
+             */
+            threshold?: Record<string, unknown> | null;
+            /**
+             * @default 300
+             * @example 300
+             */
+            windowSeconds?: number;
+            /**
+             * @default 20
+             * @example 20
+             */
+            minRequests?: number;
+            /**
+             * @description Overrides the event type's default severity
+             * @enum {string|null}
+             */
+            severity?: "info" | "warning" | "critical" | null;
+        };
+        UpdateRuleDto: {
+            /** @example upstream down */
+            name?: string;
+            /**
+             * @description provider.unhealthy / provider.recovered and proxy.down / proxy.recovered come from health changes; budget.* from billing; apikey.invalid from the gateway; model.error_rate and model.latency_p95 are evaluated over a sliding window of live traffic.
+             * @example provider.unhealthy
+             * @enum {string}
+             */
+            eventType?: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @example [
+             *       "3f6c1b9e-8a4d-4f7e-9c2b-1a5d6e7f8a9b"
+             *     ]
+             */
+            channelIds?: string[];
+            /**
+             * @description The same rule and subject (provider, proxy, model, budget, …) alert once within this window
+             * @default 300
+             * @example 300
+             */
+            cooldownSeconds?: number;
+            /**
+             * Format: uuid
+             * @description Only this provider (provider and balance events)
+             */
+            providerId?: Record<string, unknown> | null;
+            /**
+             * Format: uuid
+             * @description Only this proxy (proxy events)
+             */
+            proxyId?: Record<string, unknown> | null;
+            /**
+             * @description Only this model (error-rate and latency rules)
+             * @example gpt-4o
+             */
+            model?: Record<string, unknown> | null;
+            /**
+             * @description Required for model.error_rate (percent, 0–100) and model.latency_p95 (milliseconds)
+             * @example 20
+             */
+            threshold?: Record<string, unknown> | null;
+            /**
+             * @default 300
+             * @example 300
+             */
+            windowSeconds?: number;
+            /**
+             * @default 20
+             * @example 20
+             */
+            minRequests?: number;
+            /**
+             * @description Overrides the event type's default severity
+             * @enum {string|null}
+             */
+            severity?: "info" | "warning" | "critical" | null;
+        };
+        AlertSummaryView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ruleId: string | null;
+            /** @example upstream down */
+            ruleName: string;
+            /** @enum {string} */
+            eventType: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            /** @example Provider openai-main is unhealthy */
+            title: string;
+            /** @example openai-main went healthy → unhealthy (active check): HTTP 500 */
+            message: string;
+            /**
+             * @example {
+             *       "providerId": "…"
+             *     }
+             */
+            payload: Record<string, unknown>;
+            /** @example provider:…:unhealthy */
+            dedupeKey: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "none";
+            /**
+             * @example {
+             *       "pending": 0,
+             *       "sent": 1,
+             *       "failed": 0
+             *     }
+             */
+            deliveryCounts: Record<string, unknown>;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AlertPageView: {
+            items: components["schemas"]["AlertSummaryView"][];
+            /** @example 12 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            pageSize: number;
+        };
+        DeliveryAttemptView: {
+            /** @example 1 */
+            attempt: number;
+            /** @example 2026-11-25T12:00:00.120Z */
+            at: string;
+            /** @example false */
+            ok: boolean;
+            /** @example 503 */
+            statusCode: number | null;
+            /** @example HTTP 503: busy */
+            error: string | null;
+            /** @example 41 */
+            durationMs: number;
+        };
+        DeliveryView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            channelId: string | null;
+            /** @example ops-webhook */
+            channelName: string;
+            /** @enum {string} */
+            channelType: "webhook" | "slack" | "dingtalk" | "feishu" | "email";
+            /**
+             * @description failed = dead letter after the last attempt
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
+            /** @example 3 */
+            attempts: number;
+            history: components["schemas"]["DeliveryAttemptView"][];
+            lastError: string | null;
+            /** Format: date-time */
+            sentAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        AlertDetailView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ruleId: string | null;
+            /** @example upstream down */
+            ruleName: string;
+            /** @enum {string} */
+            eventType: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            /** @example Provider openai-main is unhealthy */
+            title: string;
+            /** @example openai-main went healthy → unhealthy (active check): HTTP 500 */
+            message: string;
+            /**
+             * @example {
+             *       "providerId": "…"
+             *     }
+             */
+            payload: Record<string, unknown>;
+            /** @example provider:…:unhealthy */
+            dedupeKey: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "failed" | "none";
+            /**
+             * @example {
+             *       "pending": 0,
+             *       "sent": 1,
+             *       "failed": 0
+             *     }
+             */
+            deliveryCounts: Record<string, unknown>;
+            /** Format: date-time */
+            createdAt: string;
+            deliveries: components["schemas"]["DeliveryView"][];
+        };
+        ProxyView: {
+            /** Format: uuid */
+            id: string;
+            /** @example eu-egress-1 */
+            name: string;
+            /**
+             * @description Without credentials
+             * @example http://proxy.internal:3128
+             */
+            url: string;
+            /** @example http */
+            scheme: string;
+            /**
+             * @description Masked
+             * @example eg****
+             */
+            username: string | null;
+            /**
+             * @description Whether a password is stored (it is never returned)
+             * @example true
+             */
+            hasPassword: boolean;
+            enabled: boolean;
+            /** @example 1 */
+            weight: number;
+            /**
+             * @example [
+             *       "eu"
+             *     ]
+             */
+            tags: string[];
+            checkUrl: string | null;
+            /**
+             * @example healthy
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy" | "unknown";
+            /** @example 42 */
+            latencyMs: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            lastCheckedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreateProxyDto: {
+            /** @example eu-egress-1 */
+            name: string;
+            /**
+             * @description http://, https:// or socks5:// URL with host and port. Credentials may be given inline (`http://user:pass@host:port`) or in username/password; they are stored encrypted.
+             * @example http://proxy.internal:3128
+             */
+            url: string;
+            /**
+             * @description Stored encrypted; returned masked
+             * @example egress
+             */
+            username?: Record<string, unknown> | null;
+            /**
+             * @description Stored encrypted; never returned
+             * @example s3cret-pass
+             */
+            password?: Record<string, unknown> | null;
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @default 1
+             * @example 1
+             */
+            weight?: number;
+            /**
+             * @example [
+             *       "eu",
+             *       "fast"
+             *     ]
+             */
+            tags?: string[];
+            /**
+             * @description Health-check target (default: the base URL of a provider using this proxy)
+             * @example https://api.openai.com/v1/models
+             */
+            checkUrl?: Record<string, unknown> | null;
+        };
+        UpdateProxyDto: {
+            /** @example eu-egress-1 */
+            name?: string;
+            /**
+             * @description http://, https:// or socks5:// URL with host and port. Credentials may be given inline (`http://user:pass@host:port`) or in username/password; they are stored encrypted.
+             * @example http://proxy.internal:3128
+             */
+            url?: string;
+            /**
+             * @description Stored encrypted; returned masked
+             * @example egress
+             */
+            username?: Record<string, unknown> | null;
+            /**
+             * @description Stored encrypted; never returned
+             * @example s3cret-pass
+             */
+            password?: Record<string, unknown> | null;
+            /** @default true */
+            enabled?: boolean;
+            /**
+             * @default 1
+             * @example 1
+             */
+            weight?: number;
+            /**
+             * @example [
+             *       "eu",
+             *       "fast"
+             *     ]
+             */
+            tags?: string[];
+            /**
+             * @description Health-check target (default: the base URL of a provider using this proxy)
+             * @example https://api.openai.com/v1/models
+             */
+            checkUrl?: Record<string, unknown> | null;
+        };
+        AvailabilityView: {
+            /**
+             * @description % of passing checks; null = no check
+             * @example 100
+             */
+            "1h": number | null;
+            /** @example 99.31 */
+            "24h": number | null;
+            /** @example 99.8 */
+            "7d": number | null;
+        };
+        BalanceView: {
+            /** @example 12.5 */
+            amount: number;
+            /** @example USD */
+            currency: string;
+            /** @example 5 */
+            threshold: number;
+            /** @example false */
+            low: boolean;
+            /** @example 2026-11-25T21:00:00.000Z */
+            checkedAt: string;
+        };
+        CredentialHealthView: {
+            /**
+             * Format: uuid
+             * @description null for a provider without keys
+             */
+            credentialId: string | null;
+            /** @example primary */
+            label: string;
+            /** @example sk-…abcd */
+            hint: string | null;
+            enabled: boolean;
+            /**
+             * @example healthy
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy" | "unknown";
+            /** @example 231 */
+            latencyMs: number | null;
+            /** @example null */
+            lastError: string | null;
+            /** @example 0 */
+            consecutiveFailures: number;
+            /** @example 2026-11-25T21:00:00.000Z */
+            lastCheckedAt: string | null;
+            /** @enum {string|null} */
+            source: "active" | "passive" | null;
+            /** @description false while unhealthy: routing skips it unless nothing else is left */
+            inRotation: boolean;
+            balance: components["schemas"]["BalanceView"] | null;
+            availability: components["schemas"]["AvailabilityView"];
+        };
+        ProviderHealthView: {
+            /** Format: uuid */
+            id: string;
+            /** @example openai-main */
+            name: string;
+            /** @example openai */
+            type: string;
+            enabled: boolean;
+            /**
+             * @description Rolled up from its enabled credentials' statuses
+             * @example healthy
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy" | "unknown";
+            availability: components["schemas"]["AvailabilityView"];
+            credentials: components["schemas"]["CredentialHealthView"][];
+        };
+        ProxyHealthView: {
+            /** Format: uuid */
+            id: string;
+            /** @example eu-egress-1 */
+            name: string;
+            /**
+             * @description Without credentials
+             * @example http://proxy.internal:3128
+             */
+            url: string;
+            enabled: boolean;
+            /**
+             * @example [
+             *       "eu"
+             *     ]
+             */
+            tags: string[];
+            /**
+             * @example healthy
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy" | "unknown";
+            /** @example 35 */
+            latencyMs: number | null;
+            lastError: string | null;
+            /**
+             * @description Failed checks in a row
+             * @example 0
+             */
+            consecutiveFailures: number;
+            /**
+             * @description Failed live connects in a row (passive health)
+             * @example 0
+             */
+            liveFailures: number;
+            lastCheckedAt: string | null;
+            availability: components["schemas"]["AvailabilityView"];
+        };
+        HealthHistoryPageView: {
+            /**
+             * @example [
+             *       {
+             *         "id": "7b0c…",
+             *         "targetType": "provider-credential",
+             *         "targetId": "2f1e…",
+             *         "providerId": "9a3d…",
+             *         "status": "healthy",
+             *         "ok": true,
+             *         "latencyMs": 212,
+             *         "error": null,
+             *         "consecutiveFailures": 0,
+             *         "source": "active",
+             *         "checkedAt": "2026-11-25T21:00:00.000Z"
+             *       }
+             *     ]
+             */
+            items: Record<string, unknown>[];
+            /** @example 120 */
+            total: number;
+            /** @example 1 */
+            page: number;
+            /** @example 50 */
+            pageSize: number;
+        };
+        StatusCountsView: {
+            /** @example 3 */
+            healthy: number;
+            /** @example 0 */
+            degraded: number;
+            /** @example 1 */
+            unhealthy: number;
+            /** @example 0 */
+            unknown: number;
+        };
+        HealthDetailView: {
+            /**
+             * @description down when every enabled provider is unhealthy
+             * @enum {string}
+             */
+            status: "ok" | "down";
+            providers: components["schemas"]["StatusCountsView"];
+            credentials: components["schemas"]["StatusCountsView"];
+            proxies: components["schemas"]["StatusCountsView"];
+            /** @example true */
+            checksEnabled: boolean;
+            /** @description This instance's last scheduled round */
+            lastRoundAt: string | null;
         };
     };
     responses: never;
@@ -3504,6 +5323,120 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserView"];
+                };
+            };
+        };
+    };
+    TenantsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"][];
+                };
+            };
+        };
+    };
+    TenantsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+            /** @description Name taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+        };
+    };
+    TenantsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TenantsController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
                 };
             };
         };
@@ -3799,6 +5732,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+        };
+    };
+    ApiKeysController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyView"];
                 };
             };
         };
@@ -4493,6 +6447,343 @@ export interface operations {
             };
         };
     };
+    PricesController_list: {
+        parameters: {
+            query?: {
+                /** @description Substring of the model name */
+                q?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    PricesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePriceDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Price"];
+                };
+            };
+        };
+    };
+    PricesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Price"];
+                };
+            };
+        };
+    };
+    PricesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PricesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePriceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Price"];
+                };
+            };
+        };
+    };
+    PricesController_seed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    BudgetsController_list: {
+        parameters: {
+            query?: {
+                scope?: "key" | "user" | "tenant";
+                scopeId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    BudgetsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateBudgetDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    BudgetsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    BudgetsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    BudgetsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateBudgetDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    ReportsController_usage: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive); default 30 days ago */
+                from?: string;
+                /** @description End (exclusive); default now */
+                to?: string;
+                /** @description UTC days, ISO weeks or months */
+                granularity?: "day" | "week" | "month";
+                groupBy?: "none" | "tenant" | "user" | "key" | "model" | "provider";
+                /** @description Only this tenant (admins) */
+                tenantId?: string;
+                /** @description Only this user */
+                userId?: string;
+                /** @description Only this API key */
+                apiKeyId?: string;
+                format?: "json" | "csv" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "text/csv": components["schemas"]["ReportView"];
+                    "application/pdf": components["schemas"]["ReportView"];
+                };
+            };
+        };
+    };
+    ReportsController_billing: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive); default 30 days ago */
+                from?: string;
+                /** @description End (exclusive); default now */
+                to?: string;
+                /** @description UTC days, ISO weeks or months */
+                granularity?: "day" | "week" | "month";
+                groupBy?: "none" | "tenant" | "user" | "key" | "model" | "provider";
+                /** @description Only this tenant (admins) */
+                tenantId?: string;
+                /** @description Only this user */
+                userId?: string;
+                /** @description Only this API key */
+                apiKeyId?: string;
+                format?: "json" | "csv" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportView"];
+                    "text/csv": components["schemas"]["ReportView"];
+                    "application/pdf": components["schemas"]["ReportView"];
+                };
+            };
+        };
+    };
+    UsageController_usage: {
+        parameters: {
+            query?: {
+                /** @description Start (inclusive); default 30 days ago */
+                start_date?: string;
+                /** @description End (inclusive day, or exact time); default now */
+                end_date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
     MetricsController_scrape: {
         parameters: {
             query?: never;
@@ -4510,6 +6801,383 @@ export interface operations {
                 content: {
                     "text/plain": string;
                 };
+            };
+        };
+    };
+    SessionsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPageView"];
+                };
+            };
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSessionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDetailView"];
+                };
+            };
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such session, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such session, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSessionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such session, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_fork: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForkSessionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionView"];
+                };
+            };
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such session, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    SessionsController_export: {
+        parameters: {
+            query?: {
+                format?: "json" | "markdown";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing, unknown, disabled or expired key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Sessions are turned off for this key (memory_disabled) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such session, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdminSessionsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                /** @description Case-insensitive match on the title or any message */
+                q?: string;
+                /** @description Only this owner’s sessions (admins) */
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPageView"];
+                };
+            };
+        };
+    };
+    AdminSessionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDetailView"];
+                };
+            };
+            /** @description No such session in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdminSessionsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AdminSessionsController_export: {
+        parameters: {
+            query?: {
+                format?: "json" | "markdown";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4555,6 +7223,602 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AlertChannelsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"][];
+                };
+            };
+        };
+    };
+    AlertChannelsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChannelDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            /** @description The name is already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AlertChannelsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+        };
+    };
+    AlertChannelsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AlertChannelsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateChannelDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+        };
+    };
+    AlertChannelsController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelTestView"];
+                };
+            };
+        };
+    };
+    AlertRulesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"][];
+                };
+            };
+        };
+    };
+    AlertRulesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRuleDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+            /** @description The name is already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AlertRulesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+        };
+    };
+    AlertRulesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AlertRulesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRuleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleView"];
+                };
+            };
+        };
+    };
+    AlertsController_page: {
+        parameters: {
+            query?: {
+                /** @description pending: a delivery is still being tried; failed: a delivery failed for good; sent: every delivery went out; none: the rule had no channel */
+                status?: "pending" | "sent" | "failed" | "none";
+                eventType?: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
+                severity?: "info" | "warning" | "critical";
+                ruleId?: string;
+                from?: string;
+                to?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPageView"];
+                };
+            };
+        };
+    };
+    AlertsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDetailView"];
+                };
+            };
+        };
+    };
+    ProxiesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyView"][];
+                };
+            };
+        };
+    };
+    ProxiesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProxyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyView"];
+                };
+            };
+            /** @description Bad URL or scheme */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The name is already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProxiesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyView"];
+                };
+            };
+        };
+    };
+    ProxiesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A provider uses this proxy as its single proxy */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ProxiesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProxyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyView"];
+                };
+            };
+        };
+    };
+    HealthController_providers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderHealthView"][];
+                };
+            };
+        };
+    };
+    HealthController_provider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderHealthView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_checkProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderHealthView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_proxies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyHealthView"][];
+                };
+            };
+        };
+    };
+    HealthController_checkProxy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyHealthView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_history: {
+        parameters: {
+            query?: {
+                targetType?: "provider-credential" | "proxy";
+                /** @description A credential id (provider id for keyless providers) or a proxy id */
+                targetId?: string;
+                providerId?: string;
+                status?: "healthy" | "degraded" | "unhealthy" | "unknown";
+                /** @description active = checks; passive = live-traffic changes */
+                source?: "active" | "passive";
+                from?: string;
+                to?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthHistoryPageView"];
+                };
+            };
+        };
+    };
+    HealthDetailController_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthDetailView"];
+                };
             };
         };
     };

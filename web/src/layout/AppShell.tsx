@@ -74,7 +74,7 @@ function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
         </div>
         <span className="text-[15px] font-semibold tracking-tight text-fg">{t('app.name')}</span>
       </div>
-      <nav aria-label={t('nav.label')} className="flex flex-1 flex-col gap-0.5">
+      <nav aria-label={t('nav.label')} className="-mx-1 flex min-h-0 flex-1 flex-col gap-0.5 overflow-y-auto px-1">
         {PAGES.filter((p) => !p.adminOnly || isAdmin(user)).map(({ path, key, icon: Icon }) => (
           <NavLink
             key={path}

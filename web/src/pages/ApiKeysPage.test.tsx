@@ -70,11 +70,25 @@ describe('ApiKeysPage', () => {
     await user.type(within(dialog).getByLabelText('Name'), 'ci-bot');
     await user.click(within(dialog).getByLabelText('Only allow some models'));
     await user.click(await within(dialog).findByLabelText('gpt-4o'));
+    await user.click(within(dialog).getByLabelText('Chat'));
+    expect(within(dialog).queryByLabelText('Requests / minute')).not.toBeInTheDocument(); // limits: admins only
+    await user.type(within(dialog).getByLabelText('Allowed IPs'), 'not-an-ip');
+    await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
+    expect(await within(dialog).findByText(/Use IP addresses or CIDR ranges/)).toBeInTheDocument();
+    expect(body).toBeNull();
+    await user.clear(within(dialog).getByLabelText('Allowed IPs'));
+    await user.type(within(dialog).getByLabelText('Allowed IPs'), '10.0.0.0/8');
     await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
 
     const secret = await screen.findByRole('dialog', { name: 'Your new API key' });
     expect(within(secret).getByTestId('new-key-secret')).toHaveTextContent('sk-abc-the-secret');
-    expect(body).toEqual({ name: 'ci-bot', allowedModels: ['gpt-4o'] });
+    expect(body).toEqual({
+      name: 'ci-bot',
+      allowedModels: ['gpt-4o'],
+      scopes: ['chat'],
+      allowedIps: ['10.0.0.0/8'],
+      memoryEnabled: false,
+    });
     await user.click(within(secret).getByRole('button', { name: 'Done' }));
     await waitFor(() => expect(screen.queryByText('sk-abc-the-secret')).not.toBeInTheDocument());
 
@@ -85,5 +99,63 @@ describe('ApiKeysPage', () => {
     await user.click(within(confirm).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(deleted).toBe(true));
     expect(await screen.findByText('No API keys yet')).toBeInTheDocument();
+  });
+
+  it('lets an admin set rate limits and rotate a key after confirming', async () => {
+    useAuth.getState().signIn({
+      accessToken: 'a',
+      tokenType: 'Bearer',
+      expiresIn: 900,
+      refreshToken: 'r',
+      refreshExpiresAt: '2030-01-01T00:00:00Z',
+      user: { id: 'u', email: 'admin@example.com', role: 'admin', tenantId: 't' },
+    });
+    const key = {
+      ...view,
+      scopes: [],
+      rpmLimit: null,
+      tpmLimit: null,
+      modelLimits: [],
+      allowedIps: [],
+      memoryEnabled: false,
+    };
+    let patch: unknown = null;
+    let rotated = false;
+    mockFetch(
+      (req) => (path(req) === '/api/models' || path(req) === '/api/users' ? json([]) : undefined),
+      async (req) => {
+        if (path(req) === '/api/api-keys' && req.method === 'GET') return json([key]);
+        if (path(req) === '/api/api-keys/k1' && req.method === 'PATCH') {
+          patch = await req.json();
+          return json({ ...key, rpmLimit: 60 });
+        }
+        if (path(req) === '/api/api-keys/k1/rotate' && req.method === 'POST') {
+          rotated = true;
+          return json({ ...key, key: 'sk-new-secret' }, 201);
+        }
+        return undefined;
+      },
+    );
+    renderWithApp(
+      <>
+        <ApiKeysPage />
+        <ConfirmHost />
+      </>,
+    );
+    const user = userEvent.setup();
+    const row = await screen.findByTestId('key-ci-bot');
+    await user.click(within(row).getByRole('button', { name: 'Edit' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Edit key' });
+    await user.type(within(dialog).getByLabelText('Requests / minute'), '60');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(patch).toMatchObject({ rpmLimit: 60, tpmLimit: null, modelLimits: [] }));
+
+    await user.click(within(row).getByRole('button', { name: 'Rotate' }));
+    const confirm = await screen.findByRole('dialog', { name: 'Rotate this key?' });
+    expect(rotated).toBe(false);
+    await user.click(within(confirm).getByRole('button', { name: 'Rotate' }));
+    const secret = await screen.findByRole('dialog', { name: 'Your new API key' });
+    expect(within(secret).getByTestId('new-key-secret')).toHaveTextContent('sk-new-secret');
+    expect(rotated).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { KeyRound, Pencil, Plus, ShieldAlert, Trash2 } from 'lucide-react';
+import { KeyRound, Pencil, PiggyBank, Plus, RefreshCw, ShieldAlert, Trash2, X } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
@@ -17,10 +17,13 @@ import {
   Select,
   Switch,
   TableSkeleton,
+  Textarea,
 } from '../components/ui';
+import { BudgetForm } from '../components/BudgetForm';
+import { buildKeyLimits, KEY_SCOPES, type KeyScope, type ModelLimitDraft } from '../lib/keyLimits';
 import { confirm, CopyButton, Modal, toast } from '../components/overlays';
 import { isAdmin, useAuth } from '../stores/auth';
-import { formatDateTime, formatRelative } from '../lib/format';
+import { formatDateTime, formatNumber as formatNumberShort, formatRelative } from '../lib/format';
 import { currentLang } from '../i18n';
 
 type ApiKey = Schemas['ApiKeyView'];
@@ -60,6 +63,13 @@ function KeyForm({
   const [restrict, setRestrict] = useState(false);
   const [allowed, setAllowed] = useState<string[]>([]);
   const [expires, setExpires] = useState('');
+  const [scopes, setScopes] = useState<KeyScope[]>([]);
+  const [rpm, setRpm] = useState('');
+  const [tpm, setTpm] = useState('');
+  const [modelLimits, setModelLimits] = useState<ModelLimitDraft[]>([]);
+  const [allowedIps, setAllowedIps] = useState('');
+  const [memoryEnabled, setMemoryEnabled] = useState(false);
+  const [touched, setTouched] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const key = open ? (editing?.id ?? 'new') : null;
   if (key !== seed) {
@@ -70,7 +80,27 @@ function KeyForm({
     setRestrict(!!editing?.allowedModels?.length);
     setAllowed(editing?.allowedModels ?? []);
     setExpires(toDateInput(editing?.expiresAt));
+    setScopes((editing?.scopes ?? []) as KeyScope[]);
+    setRpm(editing?.rpmLimit != null ? String(editing.rpmLimit) : '');
+    setTpm(editing?.tpmLimit != null ? String(editing.tpmLimit) : '');
+    setModelLimits(
+      ((editing?.modelLimits ?? []) as { model: string; rpm?: number | null; tpm?: number | null }[]).map(
+        (m) => ({
+          model: m.model,
+          rpm: m.rpm != null ? String(m.rpm) : '',
+          tpm: m.tpm != null ? String(m.tpm) : '',
+        }),
+      ),
+    );
+    setAllowedIps((editing?.allowedIps ?? []).join('\n'));
+    setMemoryEnabled(editing?.memoryEnabled ?? false);
+    setTouched(false);
   }
+  const limits = buildKeyLimits({ scopes, rpm, tpm, modelLimits, allowedIps, memoryEnabled }, admin);
+  const limitErr = (f: string) =>
+    touched && limits.errors[f] ? t(limits.errors[f] as 'keys.errLimit') : undefined;
+  // the OpenAPI document types nullable numbers as objects
+  const limitsBody = limits.body as unknown as Record<string, never>;
   const save = useMutation({
     mutationFn: async () => {
       const expiresAt = expires ? new Date(`${expires}T23:59:59`).toISOString() : undefined;
@@ -79,7 +109,7 @@ function KeyForm({
         return unwrap(
           api.PATCH('/api/api-keys/{id}', {
             params: { path: { id: editing.id } },
-            body: { name: name.trim(), allowedModels, ...(expiresAt ? { expiresAt } : {}) },
+            body: { name: name.trim(), allowedModels, ...limitsBody, ...(expiresAt ? { expiresAt } : {}) },
           }),
         );
       }
@@ -88,6 +118,7 @@ function KeyForm({
           body: {
             name: name.trim(),
             allowedModels,
+            ...limitsBody,
             ...(expiresAt ? { expiresAt } : {}),
             ...(userId ? { userId } : {}),
           },
@@ -117,7 +148,8 @@ function KeyForm({
             disabled={!name.trim() || (restrict && !allowed.length)}
             onClick={() => {
               setError(null);
-              save.mutate();
+              setTouched(true);
+              if (!Object.keys(limits.errors).length) save.mutate();
             }}
           >
             {editing ? t('common.save') : t('keys.create')}
@@ -175,6 +207,125 @@ function KeyForm({
             </div>
           ) : null}
         </div>
+        <fieldset>
+          <legend className="mb-1.5 text-[13px] font-medium text-fg">{t('keys.scopes')}</legend>
+          <div className="grid gap-1 rounded-2xl bg-fill p-3 sm:grid-cols-3">
+            {KEY_SCOPES.map((sc) => (
+              <Checkbox
+                key={sc}
+                label={t(`keys.scope_${sc}`)}
+                checked={scopes.includes(sc)}
+                onChange={(v) => setScopes((a) => (v ? [...a, sc] : a.filter((x) => x !== sc)))}
+              />
+            ))}
+          </div>
+          <p className="mt-1 text-xs text-muted">{t('keys.scopesHint')}</p>
+        </fieldset>
+        <Field
+          label={t('keys.allowedIps')}
+          htmlFor="k-ips"
+          hint={t('keys.allowedIpsHint')}
+          error={limitErr('allowedIps')}
+        >
+          <Textarea
+            id="k-ips"
+            rows={2}
+            value={allowedIps}
+            placeholder="203.0.113.7, 10.0.0.0/8"
+            onChange={(e) => setAllowedIps(e.target.value)}
+          />
+        </Field>
+        <div className="flex items-center justify-between gap-3">
+          <div>
+            <p className="text-sm text-fg">{t('keys.memory')}</p>
+            <p className="text-xs text-muted">{t('keys.memoryHint')}</p>
+          </div>
+          <Switch checked={memoryEnabled} onChange={setMemoryEnabled} label={t('keys.memory')} />
+        </div>
+        {admin ? (
+          <fieldset className="flex flex-col gap-3 rounded-2xl border border-line p-4">
+            <legend className="px-1 text-[13px] font-medium text-fg">{t('keys.limits')}</legend>
+            <div className="grid gap-3 sm:grid-cols-2">
+              <Field
+                label={t('keys.rpm')}
+                htmlFor="k-rpm"
+                hint={t('keys.unlimitedHint')}
+                error={limitErr('rpm')}
+              >
+                <Input id="k-rpm" inputMode="numeric" value={rpm} onChange={(e) => setRpm(e.target.value)} />
+              </Field>
+              <Field
+                label={t('keys.tpm')}
+                htmlFor="k-tpm"
+                hint={t('keys.unlimitedHint')}
+                error={limitErr('tpm')}
+              >
+                <Input id="k-tpm" inputMode="numeric" value={tpm} onChange={(e) => setTpm(e.target.value)} />
+              </Field>
+            </div>
+            <p className="text-[13px] font-medium text-fg">{t('keys.modelLimits')}</p>
+            {modelLimits.map((m, i) => (
+              <div key={i}>
+                <div className="flex items-center gap-2">
+                  <Input
+                    aria-label={t('keys.model')}
+                    placeholder={t('keys.model')}
+                    value={m.model}
+                    list="k-model-names"
+                    onChange={(e) =>
+                      setModelLimits((a) => a.map((x, j) => (j === i ? { ...x, model: e.target.value } : x)))
+                    }
+                  />
+                  <Input
+                    aria-label={t('keys.rpm')}
+                    placeholder="RPM"
+                    inputMode="numeric"
+                    className="w-24"
+                    value={m.rpm}
+                    onChange={(e) =>
+                      setModelLimits((a) => a.map((x, j) => (j === i ? { ...x, rpm: e.target.value } : x)))
+                    }
+                  />
+                  <Input
+                    aria-label={t('keys.tpm')}
+                    placeholder="TPM"
+                    inputMode="numeric"
+                    className="w-28"
+                    value={m.tpm}
+                    onChange={(e) =>
+                      setModelLimits((a) => a.map((x, j) => (j === i ? { ...x, tpm: e.target.value } : x)))
+                    }
+                  />
+                  <IconButton
+                    label={t('common.delete')}
+                    onClick={() => setModelLimits((a) => a.filter((_, j) => j !== i))}
+                  >
+                    <X className="size-4" />
+                  </IconButton>
+                </div>
+                {limitErr(`model${i}`) ? (
+                  <p className="mt-1 text-xs text-danger" role="alert">
+                    {limitErr(`model${i}`)}
+                  </p>
+                ) : null}
+              </div>
+            ))}
+            <datalist id="k-model-names">
+              {models.data?.map((m) => (
+                <option key={m.id} value={m.name} />
+              ))}
+            </datalist>
+            <Button
+              variant="secondary"
+              size="sm"
+              icon={<Plus className="size-4" />}
+              className="self-start"
+              onClick={() => setModelLimits((a) => [...a, { model: '', rpm: '', tpm: '' }])}
+            >
+              {t('keys.addModelLimit')}
+            </Button>
+          </fieldset>
+        ) : null}
         {error ? (
           <p className="rounded-xl bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
             {error}
@@ -237,6 +388,27 @@ export default function ApiKeysPage() {
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<ApiKey | null>(null);
   const [created, setCreated] = useState<Schemas['CreatedApiKeyView'] | null>(null);
+  const [budgetFor, setBudgetFor] = useState<ApiKey | null>(null);
+  const admin = role === 'admin';
+  const rotate = async (k: ApiKey) => {
+    if (
+      !(await confirm({
+        title: t('keys.rotateTitle'),
+        body: t('keys.rotateBody', { name: k.name }),
+        destructive: true,
+        confirmLabel: t('keys.rotate'),
+      }))
+    )
+      return;
+    try {
+      const r = await unwrap(api.POST('/api/api-keys/{id}/rotate', { params: { path: { id: k.id } } }));
+      setCreated(r);
+      toast.success(t('keys.rotated', { name: k.name }));
+    } catch (e) {
+      toast.error((e as Error).message);
+    }
+    void refresh();
+  };
   const refresh = () => qc.invalidateQueries({ queryKey: ['api-keys'] });
   const setEnabled = async (k: ApiKey, enabled: boolean) => {
     try {
@@ -323,6 +495,25 @@ export default function ApiKeysPage() {
                   <td className="px-5 py-3">
                     <div className="font-medium text-fg">{k.name}</div>
                     <div className="font-mono text-xs text-muted">{k.prefix}…</div>
+                    {k.scopes?.length ||
+                    k.rpmLimit ||
+                    k.tpmLimit ||
+                    k.allowedIps?.length ||
+                    k.memoryEnabled ? (
+                      <div className="mt-1 flex flex-wrap gap-1">
+                        {k.scopes?.map((sc) => (
+                          <Badge key={sc} tone="primary">
+                            {t(`keys.scope_${sc}`)}
+                          </Badge>
+                        ))}
+                        {k.rpmLimit ? <Badge>{k.rpmLimit} RPM</Badge> : null}
+                        {k.tpmLimit ? <Badge>{formatNumberShort(k.tpmLimit)} TPM</Badge> : null}
+                        {k.allowedIps?.length ? (
+                          <Badge>{t('keys.ipCount', { count: k.allowedIps.length })}</Badge>
+                        ) : null}
+                        {k.memoryEnabled ? <Badge tone="success">{t('keys.memory')}</Badge> : null}
+                      </div>
+                    ) : null}
                   </td>
                   <td className="px-3 py-3">
                     {k.allowedModels?.length ? (
@@ -367,6 +558,14 @@ export default function ApiKeysPage() {
                         >
                           <Pencil className="size-4" />
                         </IconButton>
+                        <IconButton label={t('keys.rotate')} onClick={() => void rotate(k)}>
+                          <RefreshCw className="size-4" />
+                        </IconButton>
+                        {admin ? (
+                          <IconButton label={t('keys.budget')} onClick={() => setBudgetFor(k)}>
+                            <PiggyBank className="size-4" />
+                          </IconButton>
+                        ) : null}
                         <IconButton label={t('common.delete')} onClick={() => void remove(k)}>
                           <Trash2 className="size-4" />
                         </IconButton>
@@ -381,6 +580,12 @@ export default function ApiKeysPage() {
       )}
       <KeyForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} onCreated={setCreated} />
       <SecretModal created={created} onClose={() => setCreated(null)} />
+      <BudgetForm
+        open={!!budgetFor}
+        onClose={() => setBudgetFor(null)}
+        editing={null}
+        preset={budgetFor ? { scope: 'key', scopeId: budgetFor.id, label: budgetFor.name } : undefined}
+      />
     </div>
   );
 }

@@ -14,7 +14,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { Activity, ArrowRight, Gauge, Hash, Server, Timer, Zap } from 'lucide-react';
+import { Activity, ArrowRight, CircleDollarSign, Gauge, Hash, Server, Timer, Zap } from 'lucide-react';
+import { formatUsd } from '../lib/report';
+import { formatAvailability, healthTone } from '../lib/health';
 import { api, unwrap, type Schemas } from '../api/client';
 import { Badge, Button, Card, Dot, EmptyState, ErrorState, PageHeader, Skeleton } from '../components/ui';
 import { errorTone, formatMs, formatNumber, formatPercent, cx } from '../lib/format';
@@ -106,6 +108,11 @@ export default function DashboardPage() {
     refetchInterval: 10_000,
   });
   const providers = useQuery({ queryKey: ['providers'], queryFn: () => unwrap(api.GET('/api/providers')) });
+  const health = useQuery({
+    queryKey: ['health', 'providers'],
+    queryFn: () => unwrap(api.GET('/api/health/providers')),
+    refetchInterval: 30_000,
+  });
   const q = win === '24h' ? day : hour;
   const s: Stats | undefined = q.data;
 
@@ -175,9 +182,9 @@ export default function DashboardPage() {
         />
       ) : (
         <>
-          <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+          <div className="grid grid-cols-2 gap-4 lg:grid-cols-5">
             {!s ? (
-              Array.from({ length: 4 }, (_, i) => <Skeleton key={i} className="h-[118px] rounded-[18px]" />)
+              Array.from({ length: 5 }, (_, i) => <Skeleton key={i} className="h-[118px] rounded-[18px]" />)
             ) : (
               <>
                 <Kpi
@@ -199,6 +206,12 @@ export default function DashboardPage() {
                     input: formatNumber(s.inputTokens, lang),
                     output: formatNumber(s.outputTokens, lang),
                   })}
+                />
+                <Kpi
+                  icon={<CircleDollarSign className="size-4" />}
+                  label={t('dashboard.cost')}
+                  value={formatUsd(s.costUsd ?? 0)}
+                  sub={t('dashboard.costHint')}
                 />
                 <Kpi
                   icon={<Timer className="size-4" />}
@@ -311,6 +324,50 @@ export default function DashboardPage() {
             </Card>
           </div>
 
+          <Card className="mt-4 p-5">
+            <h3 className="mb-4 text-[15px] font-semibold text-fg">{t('dashboard.costTrend')}</h3>
+            <div className="h-48" data-testid="cost-trend">
+              {!s ? (
+                <Skeleton className="h-full" />
+              ) : (
+                <ResponsiveContainer width="100%" height="100%">
+                  <AreaChart data={series} margin={{ top: 4, right: 8, left: 0, bottom: 0 }}>
+                    <defs>
+                      <linearGradient id="gCost" x1="0" y1="0" x2="0" y2="1">
+                        <stop offset="0%" stopColor={c.success} stopOpacity={0.35} />
+                        <stop offset="100%" stopColor={c.success} stopOpacity={0} />
+                      </linearGradient>
+                    </defs>
+                    <CartesianGrid stroke={c.grid} vertical={false} />
+                    <XAxis
+                      dataKey="label"
+                      tick={{ fill: c.axis, fontSize: 11 }}
+                      tickLine={false}
+                      axisLine={false}
+                      minTickGap={24}
+                    />
+                    <YAxis
+                      tick={{ fill: c.axis, fontSize: 11 }}
+                      tickLine={false}
+                      axisLine={false}
+                      width={64}
+                      tickFormatter={(v: number) => formatUsd(v)}
+                    />
+                    <Tooltip {...tooltip} formatter={(v) => formatUsd(Number(v))} />
+                    <Area
+                      type="monotone"
+                      dataKey="costUsd"
+                      name={t('dashboard.cost')}
+                      stroke={c.success}
+                      strokeWidth={2}
+                      fill="url(#gCost)"
+                    />
+                  </AreaChart>
+                </ResponsiveContainer>
+              )}
+            </div>
+          </Card>
+
           <div className="mt-4 grid gap-4 lg:grid-cols-3">
             <TopList
               title={t('dashboard.topModels')}
@@ -336,7 +393,7 @@ export default function DashboardPage() {
               rows={(s?.byKey ?? []).map((r) => ({
                 name: r.name ?? r.apiKeyId ?? '—',
                 value: r.requests,
-                sub: t('dashboard.tokensShort', { value: formatNumber(r.tokens, lang) }),
+                sub: `${t('dashboard.tokensShort', { value: formatNumber(r.tokens, lang) })} · ${formatUsd(r.costUsd ?? 0)}`,
               }))}
             />
           </div>
@@ -348,30 +405,36 @@ export default function DashboardPage() {
           <h3 className="text-[15px] font-semibold text-fg">{t('dashboard.providerHealth')}</h3>
           <span className="text-xs text-muted">{t('dashboard.providerHealthHint')}</span>
         </div>
-        {providers.isLoading ? (
+        {health.isLoading ? (
           <Skeleton className="h-16" />
-        ) : !providers.data?.length ? (
+        ) : !health.data?.length ? (
           <p className="py-4 text-center text-sm text-muted">{t('dashboard.noProviders')}</p>
         ) : (
-          <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-            {providers.data.map((p) => {
-              const row = day.data?.byProvider.find((r) => r.provider === p.name);
-              const tone = !p.enabled ? 'neutral' : errorTone(row?.requests ?? 0, row?.errors ?? 0);
+          <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4" data-testid="health-strip">
+            {health.data.map((p) => {
+              const tone = !p.enabled ? 'neutral' : healthTone(p.status);
+              const latencies = p.credentials.map((x) => x.latencyMs).filter((x): x is number => x != null);
+              const av = p.availability['24h'];
               return (
-                <div key={p.id} className="flex items-center gap-3 rounded-2xl bg-fill px-4 py-3">
+                <Link
+                  key={p.id}
+                  to="/monitoring"
+                  className="flex items-center gap-3 rounded-2xl bg-fill px-4 py-3 transition-colors hover:bg-fill-strong"
+                >
                   <Server className="size-4 shrink-0 text-muted" />
                   <div className="min-w-0 flex-1">
                     <p className="truncate text-sm font-medium text-fg">{p.name}</p>
                     <p className="text-xs text-muted">
-                      {row
-                        ? t('dashboard.healthLine', { count: row.requests, errors: row.errors })
-                        : t('dashboard.noTrafficShort')}
+                      {latencies.length ? formatMs(Math.min(...latencies)) : '—'}
+                      {av != null
+                        ? ` · ${t('dashboard.availability', { value: formatAvailability(av) })}`
+                        : ''}
                     </p>
                   </div>
                   <Badge tone={tone}>
-                    {!p.enabled ? t('common.disabled') : t(`dashboard.health_${tone}`)}
+                    {!p.enabled ? t('common.disabled') : t(`health.status_${p.status}`)}
                   </Badge>
-                </div>
+                </Link>
               );
             })}
           </div>

@@ -56,6 +56,10 @@ interface FormState {
   notes: string;
   consoleUrl: string;
   enabled: boolean;
+  proxyMode: 'none' | 'single' | 'pool';
+  proxyId: string;
+  proxyTag: string;
+  proxyStrategy: 'round-robin' | 'weighted' | 'least-latency';
 }
 
 const emptyForm: FormState = {
@@ -69,6 +73,10 @@ const emptyForm: FormState = {
   notes: '',
   consoleUrl: '',
   enabled: true,
+  proxyMode: 'none',
+  proxyId: '',
+  proxyTag: '',
+  proxyStrategy: 'round-robin',
 };
 
 function toBody(f: FormState, withKey: boolean): Schemas['CreateProviderDto'] {
@@ -83,6 +91,14 @@ function toBody(f: FormState, withKey: boolean): Schemas['CreateProviderDto'] {
     notes: f.notes.trim() || undefined,
     consoleUrl: f.consoleUrl.trim() || undefined,
     enabled: f.enabled,
+    proxyMode: f.proxyMode,
+    // the OpenAPI document types these nullable strings as objects
+    proxyId: (f.proxyMode === 'single' && f.proxyId ? f.proxyId : null) as unknown as Record<string, never>,
+    proxyTag: (f.proxyMode === 'pool' && f.proxyTag.trim() ? f.proxyTag.trim() : null) as unknown as Record<
+      string,
+      never
+    >,
+    proxyStrategy: f.proxyStrategy,
   };
 }
 
@@ -119,11 +135,20 @@ function ProviderForm({
             notes: editing.notes ?? '',
             consoleUrl: editing.consoleUrl ?? '',
             enabled: editing.enabled,
+            proxyMode: editing.proxyMode ?? 'none',
+            proxyId: editing.proxyId ?? '',
+            proxyTag: editing.proxyTag ?? '',
+            proxyStrategy: editing.proxyStrategy ?? 'round-robin',
           }
         : emptyForm,
     );
   }
   const set = <K extends keyof FormState>(k: K, v: FormState[K]) => setF((s) => ({ ...s, [k]: v }));
+  const proxyList = useQuery({
+    queryKey: ['proxies'],
+    queryFn: () => unwrap(api.GET('/api/proxies')),
+    enabled: open,
+  });
 
   const save = useMutation({
     mutationFn: async () => {
@@ -231,6 +256,58 @@ function ProviderForm({
             onChange={(e) => set('timeoutMs', e.target.value)}
           />
         </Field>
+        <fieldset className="flex flex-col gap-3 rounded-2xl border border-line p-4">
+          <legend className="px-1 text-[13px] font-medium text-fg">{t('proxies.providerProxy')}</legend>
+          <Field label={t('proxies.mode')} htmlFor="p-proxy-mode" hint={t(`proxies.modeHint_${f.proxyMode}`)}>
+            <Select
+              id="p-proxy-mode"
+              value={f.proxyMode}
+              onChange={(e) => set('proxyMode', e.target.value as FormState['proxyMode'])}
+            >
+              {(['none', 'single', 'pool'] as const).map((m) => (
+                <option key={m} value={m}>
+                  {t(`proxies.mode_${m}`)}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          {f.proxyMode === 'single' ? (
+            <Field label={t('proxies.proxy')} htmlFor="p-proxy-id">
+              <Select id="p-proxy-id" value={f.proxyId} onChange={(e) => set('proxyId', e.target.value)}>
+                <option value="">{t('common.select')}</option>
+                {proxyList.data?.map((x) => (
+                  <option key={x.id} value={x.id}>
+                    {x.name}
+                  </option>
+                ))}
+              </Select>
+            </Field>
+          ) : null}
+          {f.proxyMode === 'pool' ? (
+            <div className="grid gap-3 sm:grid-cols-2">
+              <Field label={t('proxies.tag')} htmlFor="p-proxy-tag" hint={t('proxies.tagHint')}>
+                <Input
+                  id="p-proxy-tag"
+                  value={f.proxyTag}
+                  onChange={(e) => set('proxyTag', e.target.value)}
+                />
+              </Field>
+              <Field label={t('proxies.strategy')} htmlFor="p-proxy-strategy">
+                <Select
+                  id="p-proxy-strategy"
+                  value={f.proxyStrategy}
+                  onChange={(e) => set('proxyStrategy', e.target.value as FormState['proxyStrategy'])}
+                >
+                  {(['round-robin', 'weighted', 'least-latency'] as const).map((x) => (
+                    <option key={x} value={x}>
+                      {t(`proxies.strategy_${x.replace('-', '_')}`)}
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+            </div>
+          ) : null}
+        </fieldset>
         <Field label={t('providers.consoleUrl')} htmlFor="p-console">
           <Input
             id="p-console"

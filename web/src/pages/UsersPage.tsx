@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Pencil, Plus, Trash2, Users } from 'lucide-react';
+import { Building2, Pencil, Plus, Trash2, Users } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
@@ -18,6 +18,8 @@ import {
   TableSkeleton,
 } from '../components/ui';
 import { confirm, Modal, toast } from '../components/overlays';
+import { Tabs } from '../components/Tabs';
+import { ApiError } from '../api/client';
 import { useAuth } from '../stores/auth';
 import { formatRelative } from '../lib/format';
 import { currentLang } from '../i18n';
@@ -35,6 +37,11 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
   const [role, setRole] = useState<Role>('member');
   const [tenantId, setTenantId] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const tenants = useQuery({
+    queryKey: ['tenants'],
+    queryFn: () => unwrap(api.GET('/api/tenants')),
+    enabled: open,
+  });
   const key = open ? (editing?.id ?? 'new') : null;
   if (key !== seed) {
     setSeed(key);
@@ -42,7 +49,7 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
     setEmail(editing?.email ?? '');
     setPassword('');
     setRole(editing?.role ?? 'member');
-    setTenantId('');
+    setTenantId(editing?.tenantId ?? '');
   }
   const save = useMutation({
     mutationFn: () =>
@@ -53,7 +60,7 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
               body: {
                 role,
                 ...(password ? { password } : {}),
-                ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+                ...(tenantId && tenantId !== editing.tenantId ? { tenantId } : {}),
               },
             }),
           )
@@ -63,7 +70,7 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
                 email: email.trim(),
                 password,
                 role,
-                ...(tenantId.trim() ? { tenantId: tenantId.trim() } : {}),
+                ...(tenantId ? { tenantId } : {}),
               },
             }),
           ),
@@ -133,14 +140,16 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
         <Field
           label={t('users.tenant')}
           htmlFor="u-tenant"
-          hint={editing ? t('users.tenantKeep', { id: editing.tenantId }) : t('users.tenantHint')}
+          hint={editing ? undefined : t('tenants.defaultHint')}
         >
-          <Input
-            id="u-tenant"
-            value={tenantId}
-            onChange={(e) => setTenantId(e.target.value)}
-            placeholder="00000000-0000-0000-0000-000000000000"
-          />
+          <Select id="u-tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)}>
+            {!editing ? <option value="">{t('tenants.defaultTenant')}</option> : null}
+            {tenants.data?.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </Select>
         </Field>
         {error ? (
           <p className="rounded-xl bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
@@ -152,12 +161,14 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
   );
 }
 
-export default function UsersPage() {
+function UsersTab() {
   const { t } = useTranslation();
   const lang = currentLang();
   const qc = useQueryClient();
   const me = useAuth((s) => s.user);
   const list = useQuery({ queryKey: ['users'], queryFn: () => unwrap(api.GET('/api/users')) });
+  const tenants = useQuery({ queryKey: ['tenants'], queryFn: () => unwrap(api.GET('/api/tenants')) });
+  const tenantName = (id: string) => tenants.data?.find((x) => x.id === id)?.name ?? id.slice(0, 8);
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: ['users'] });
@@ -196,15 +207,11 @@ export default function UsersPage() {
   };
   return (
     <div>
-      <PageHeader
-        title={t('users.title')}
-        subtitle={t('users.subtitle')}
-        actions={
-          <Button icon={<Plus className="size-4" />} onClick={openNew}>
-            {t('users.add')}
-          </Button>
-        }
-      />
+      <div className="mb-4 flex justify-end">
+        <Button icon={<Plus className="size-4" />} onClick={openNew}>
+          {t('users.add')}
+        </Button>
+      </div>
       {list.isLoading ? (
         <TableSkeleton />
       ) : list.isError ? (
@@ -247,7 +254,7 @@ export default function UsersPage() {
                   <td className="px-3 py-3">
                     <Badge tone={u.role === 'admin' ? 'primary' : 'neutral'}>{t(`roles.${u.role}`)}</Badge>
                   </td>
-                  <td className="px-3 py-3 font-mono text-xs text-muted">{u.tenantId?.slice(0, 8)}</td>
+                  <td className="px-3 py-3 text-muted">{u.tenantId ? tenantName(u.tenantId) : '—'}</td>
                   <td className="px-3 py-3 text-muted">
                     {u.lastLoginAt ? formatRelative(u.lastLoginAt, lang) : t('users.never')}
                   </td>
@@ -284,6 +291,199 @@ export default function UsersPage() {
         </Card>
       )}
       <UserForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
+    </div>
+  );
+}
+
+type Tenant = Schemas['TenantView'];
+
+function TenantForm({ open, onClose, editing }: { open: boolean; onClose(): void; editing: Tenant | null }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [seed, setSeed] = useState<string | null>(null);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const key = open ? (editing?.id ?? 'new') : null;
+  if (key !== seed) {
+    setSeed(key);
+    setError(null);
+    setName(editing?.name ?? '');
+  }
+  const save = useMutation({
+    mutationFn: () =>
+      editing
+        ? unwrap(
+            api.PATCH('/api/tenants/{id}', {
+              params: { path: { id: editing.id } },
+              body: { name: name.trim() },
+            }),
+          )
+        : unwrap(api.POST('/api/tenants', { body: { name: name.trim() } })),
+    onSuccess: (x) => {
+      toast.success(t('tenants.saved', { name: x.name }));
+      void qc.invalidateQueries({ queryKey: ['tenants'] });
+      onClose();
+    },
+    onError: (e: Error) => setError(e.message),
+  });
+  return (
+    <Modal
+      open={open}
+      onClose={onClose}
+      title={editing ? t('tenants.rename') : t('tenants.create')}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button
+            loading={save.isPending}
+            disabled={!name.trim()}
+            onClick={() => {
+              setError(null);
+              save.mutate();
+            }}
+          >
+            {editing ? t('common.save') : t('common.create')}
+          </Button>
+        </>
+      }
+    >
+      <Field label={t('tenants.name')} htmlFor="t-name" hint={t('tenants.nameHint')}>
+        <Input
+          id="t-name"
+          value={name}
+          maxLength={100}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Acme"
+        />
+      </Field>
+      {error ? (
+        <p className="mt-4 rounded-xl bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </Modal>
+  );
+}
+
+function TenantsTab() {
+  const { t } = useTranslation();
+  const lang = currentLang();
+  const qc = useQueryClient();
+  const list = useQuery({ queryKey: ['tenants'], queryFn: () => unwrap(api.GET('/api/tenants')) });
+  const [formOpen, setFormOpen] = useState(false);
+  const [editing, setEditing] = useState<Tenant | null>(null);
+  const remove = async (x: Tenant) => {
+    if (
+      !(await confirm({
+        title: t('tenants.deleteTitle'),
+        body: t('tenants.deleteBody', { name: x.name }),
+        destructive: true,
+        confirmLabel: t('common.delete'),
+      }))
+    )
+      return;
+    try {
+      await unwrap(api.DELETE('/api/tenants/{id}', { params: { path: { id: x.id } } }));
+      toast.success(t('tenants.deleted', { name: x.name }));
+    } catch (e) {
+      toast.error(
+        e instanceof ApiError && e.status === 409
+          ? t('tenants.notEmpty', { name: x.name })
+          : (e as Error).message,
+      );
+    }
+    void qc.invalidateQueries({ queryKey: ['tenants'] });
+  };
+  const openNew = () => {
+    setEditing(null);
+    setFormOpen(true);
+  };
+  return (
+    <div>
+      <div className="mb-4 flex justify-end">
+        <Button icon={<Plus className="size-4" />} onClick={openNew}>
+          {t('tenants.create')}
+        </Button>
+      </div>
+      {list.isLoading ? (
+        <TableSkeleton />
+      ) : list.isError ? (
+        <ErrorState
+          message={list.error.message}
+          onRetry={() => void list.refetch()}
+          retryLabel={t('common.retry')}
+        />
+      ) : !list.data?.length ? (
+        <EmptyState
+          icon={<Building2 className="size-6" />}
+          title={t('tenants.emptyTitle')}
+          body={t('tenants.emptyBody')}
+        />
+      ) : (
+        <Card className="overflow-x-auto">
+          <table className="w-full min-w-[520px] text-sm">
+            <thead>
+              <tr className="border-b border-line text-left text-xs text-muted">
+                <th className="px-5 py-3 font-medium">{t('tenants.name')}</th>
+                <th className="px-3 py-3 font-medium">{t('tenants.users')}</th>
+                <th className="px-3 py-3 font-medium">{t('tenants.created')}</th>
+                <th className="px-5 py-3" />
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.map((x) => (
+                <tr
+                  key={x.id}
+                  className="border-b border-line last:border-0"
+                  data-testid={`tenant-${x.name}`}
+                >
+                  <td className="px-5 py-3 font-medium text-fg">{x.name}</td>
+                  <td className="px-3 py-3 tabular-nums">{x.users}</td>
+                  <td className="px-3 py-3 text-muted">{formatRelative(x.createdAt, lang)}</td>
+                  <td className="px-5 py-3 text-right">
+                    <div className="flex justify-end gap-1">
+                      <IconButton
+                        label={t('tenants.rename')}
+                        onClick={() => {
+                          setEditing(x);
+                          setFormOpen(true);
+                        }}
+                      >
+                        <Pencil className="size-4" />
+                      </IconButton>
+                      <IconButton label={t('common.delete')} onClick={() => void remove(x)}>
+                        <Trash2 className="size-4" />
+                      </IconButton>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      )}
+      <TenantForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
+    </div>
+  );
+}
+
+export default function UsersPage() {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState<'users' | 'tenants'>('users');
+  return (
+    <div>
+      <PageHeader title={t('users.title')} subtitle={t('users.subtitle')} />
+      <Tabs<'users' | 'tenants'>
+        value={tab}
+        onChange={setTab}
+        items={[
+          { id: 'users', label: t('users.tabUsers') },
+          { id: 'tenants', label: t('users.tabTenants') },
+        ]}
+      />
+      {tab === 'users' ? <UsersTab /> : <TenantsTab />}
     </div>
   );
 }

@@ -1,6 +1,11 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import {
   Activity,
+  MessagesSquare,
+  Network,
+  BellRing,
+  HeartPulse,
+  Wallet,
   KeyRound,
   LayoutDashboard,
   Route,
@@ -30,6 +35,16 @@ export const PAGES: PageDef[] = [
   { path: '/models', key: 'models', icon: Route, component: lazy(() => import('./ModelsPage')) },
   { path: '/keys', key: 'keys', icon: KeyRound, component: lazy(() => import('./ApiKeysPage')) },
   { path: '/logs', key: 'logs', icon: ScrollText, component: lazy(() => import('./LogsPage')) },
+  { path: '/usage', key: 'usage', icon: Wallet, component: lazy(() => import('./UsagePage')) },
+  { path: '/alerts', key: 'alerts', icon: BellRing, component: lazy(() => import('./AlertsPage')) },
+  {
+    path: '/sessions',
+    key: 'sessions',
+    icon: MessagesSquare,
+    component: lazy(() => import('./SessionsPage')),
+  },
+  { path: '/proxies', key: 'proxies', icon: Network, component: lazy(() => import('./ProxiesPage')) },
+  { path: '/monitoring', key: 'health', icon: HeartPulse, component: lazy(() => import('./HealthPage')) },
   {
     path: '/users',
     key: 'users',
