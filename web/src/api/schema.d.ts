@@ -4121,8 +4121,16 @@ export interface components {
         LogPageView: {
             /** @description Log rows, newest first */
             items: components["schemas"]["LogView"][];
-            /** @example 1234 */
+            /**
+             * @description Matching rows, counted up to 10,000 past this page (see totalIsLowerBound)
+             * @example 1234
+             */
             total: number;
+            /**
+             * @description More rows match than `total` says (the count was capped)
+             * @example false
+             */
+            totalIsLowerBound: boolean;
             /** @example 1 */
             page: number;
             /** @example 50 */
@@ -6333,6 +6341,8 @@ export interface operations {
     LogsController_page: {
         parameters: {
             query?: {
+                page?: number;
+                pageSize?: number;
                 from?: string;
                 to?: string;
                 model?: string;
@@ -6341,8 +6351,6 @@ export interface operations {
                 /** @description success = status < 400 */
                 outcome?: "success" | "error";
                 status?: number;
-                page?: number;
-                pageSize?: number;
             };
             header?: never;
             path?: never;
@@ -6363,6 +6371,8 @@ export interface operations {
     LogsController_export: {
         parameters: {
             query?: {
+                page?: number;
+                pageSize?: number;
                 from?: string;
                 to?: string;
                 model?: string;
@@ -6371,8 +6381,6 @@ export interface operations {
                 /** @description success = status < 400 */
                 outcome?: "success" | "error";
                 status?: number;
-                page?: number;
-                pageSize?: number;
             };
             header?: never;
             path?: never;
@@ -7478,15 +7486,15 @@ export interface operations {
     AlertsController_page: {
         parameters: {
             query?: {
+                page?: number;
+                pageSize?: number;
+                from?: string;
+                to?: string;
                 /** @description pending: a delivery is still being tried; failed: a delivery failed for good; sent: every delivery went out; none: the rule had no channel */
                 status?: "pending" | "sent" | "failed" | "none";
                 eventType?: "provider.unhealthy" | "provider.recovered" | "apikey.invalid" | "balance.low" | "proxy.down" | "proxy.recovered" | "budget.threshold" | "budget.exhausted" | "model.error_rate" | "model.latency_p95";
                 severity?: "info" | "warning" | "critical";
                 ruleId?: string;
-                from?: string;
-                to?: string;
-                page?: number;
-                pageSize?: number;
             };
             header?: never;
             path?: never;
@@ -7775,6 +7783,10 @@ export interface operations {
     HealthController_history: {
         parameters: {
             query?: {
+                page?: number;
+                pageSize?: number;
+                from?: string;
+                to?: string;
                 targetType?: "provider-credential" | "proxy";
                 /** @description A credential id (provider id for keyless providers) or a proxy id */
                 targetId?: string;
@@ -7782,10 +7794,6 @@ export interface operations {
                 status?: "healthy" | "degraded" | "unhealthy" | "unknown";
                 /** @description active = checks; passive = live-traffic changes */
                 source?: "active" | "passive";
-                from?: string;
-                to?: string;
-                page?: number;
-                pageSize?: number;
             };
             header?: never;
             path?: never;

@@ -369,6 +369,7 @@ const en = {
     tokens: 'Tokens in/out',
     total_one: '{{count}} request',
     total_other: '{{count}} requests',
+    totalMore: 'more than {{count}} requests',
     prev: 'Previous page',
     next: 'Next page',
     emptyTitle: 'No requests yet',

@@ -364,6 +364,7 @@ const zh: Messages = {
     tokens: 'Token 输入/输出',
     total_one: '共 {{count}} 个请求',
     total_other: '共 {{count}} 个请求',
+    totalMore: '超过 {{count}} 个请求',
     prev: '上一页',
     next: '下一页',
     emptyTitle: '还没有请求',

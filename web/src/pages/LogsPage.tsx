@@ -423,7 +423,11 @@ export default function LogsPage() {
             </table>
           </div>
           <div className="flex items-center justify-between border-t border-line px-5 py-3 text-sm text-muted">
-            <span>{t('logs.total', { count: q.data.total })}</span>
+            <span>
+              {q.data.totalIsLowerBound
+                ? t('logs.totalMore', { count: q.data.total })
+                : t('logs.total', { count: q.data.total })}
+            </span>
             <div className="flex items-center gap-2">
               <Button
                 size="sm"
