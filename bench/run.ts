@@ -11,7 +11,8 @@
  *
  * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_SEQUENTIAL (2000),
  * BENCH_WARMUP (s, 1), BENCH_BUILD=1 (run `npm run build` even if dist exists),
- * BENCH_BOOT_TIMEOUT (s, 90), BENCH_GATEWAY_MAIN (another entry point than dist/src/main.js).
+ * BENCH_BOOT_TIMEOUT (s, 90), BENCH_GATEWAY_MAIN (another entry point than dist/src/main.js),
+ * BENCH_SOAK (s, 0: after the measured run, keep the gateway under load and print its RSS every 30 s).
  *
  * The gateway part is skipped (with the reason) when it cannot run yet, e.g. no /api/models or no
  * /v1/chat/completions; (a) and (b) are always measured. Exits 0 unless (a) or (b) themselves break.
@@ -35,6 +36,8 @@ const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 50));
 const SEQUENTIAL = Math.round(envNumber('BENCH_SEQUENTIAL', 2000));
 const WARMUP = envNumber('BENCH_WARMUP', 1);
 const BOOT_TIMEOUT_MS = envNumber('BENCH_BOOT_TIMEOUT', 90) * 1000;
+/** Seconds of extra load on the gateway after the measured run, sampling its RSS (0 = off). */
+const SOAK = Number(process.env.BENCH_SOAK ?? 0) > 0 ? Number(process.env.BENCH_SOAK) : 0;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -523,6 +526,8 @@ async function main(): Promise<void> {
   let c: Measurement | undefined;
   let skipped: string | undefined;
   let rss: { start: number; end: number; peak: number } | undefined;
+  let soak: number[] | undefined;
+  let soakRequests = 0;
   let forwarded: number | undefined;
   const logTail: string[] = [];
   try {
@@ -543,6 +548,18 @@ async function main(): Promise<void> {
       forwarded = after - before;
       if (gw.child.exitCode !== null)
         throw new Error(`the gateway exited (code ${gw.child.exitCode}) during the run`);
+      if (SOAK) {
+        // Memory under sustained load: RSS after each 30 s slice; growth beyond noise would be a leak.
+        out(`  (c) gateway: soak ${SOAK} s × ${CONNECTIONS} connections, RSS sampled every 30 s`);
+        soak = [rssMb(gw.child.pid)];
+        let requests = 0;
+        for (let done = 0; done < SOAK; done += 30) {
+          const r = await load(gw.target, Math.min(30, SOAK - done));
+          requests += r.requests.total;
+          soak.push(rssMb(gw.child.pid));
+        }
+        soakRequests = requests;
+      }
     } finally {
       await stopGateway(gw);
     }
@@ -582,6 +599,10 @@ async function main(): Promise<void> {
   if (rss)
     out(
       `gateway RSS: start ${fmt(rss.start, 1)} MB, end ${fmt(rss.end, 1)} MB (peak ${fmt(rss.peak, 1)} MB)`,
+    );
+  if (soak)
+    out(
+      `gateway RSS during the ${SOAK} s soak (${fmt(soakRequests)} requests), every 30 s: ${soak.map((m) => fmt(m, 0)).join(' → ')} MB`,
     );
   if (c && forwarded !== undefined)
     out(
