@@ -186,8 +186,9 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
 
   // ---- admin ---------------------------------------------------------------------------------
 
-  async list(actor: AuthUser, q: BudgetQueryDto): Promise<BudgetView[]> {
+  async list(actor: AuthUser, q: BudgetQueryDto & { id?: string }): Promise<BudgetView[]> {
     const qb = this.budgets.createQueryBuilder('b').orderBy('b.createdAt', 'DESC');
+    if (q.id) qb.andWhere('b.id = :id', { id: q.id });
     if (q.scope) qb.andWhere('b.scope = :scope', { scope: q.scope });
     if (q.scopeId) qb.andWhere('b.scopeId = :sid', { sid: q.scopeId });
     if (actor.role !== 'admin') {
@@ -202,8 +203,7 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async get(actor: AuthUser, id: string): Promise<BudgetView> {
-    const visible = await this.list(actor, {});
-    const b = visible.find((x) => x.id === id);
+    const [b] = await this.list(actor, { id });
     if (!b) throw new NotFoundException('Budget not found');
     return b;
   }

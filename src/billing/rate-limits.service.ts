@@ -40,8 +40,11 @@ export class RateLimitsService {
   async check(key: ResolvedApiKey, model: string, estTokens: number, now = Date.now()): Promise<RateCheck> {
     const slots: RateSlot[] = [];
     const kinds: ('requests' | 'tokens')[] = [];
-    const push = (k: string, limit: number | null, kind: 'requests' | 'tokens') => {
+    /** Slots of the per-model limits (for the refusal message). */
+    const perModel = new Set<number>();
+    const push = (k: string, limit: number | null, kind: 'requests' | 'tokens', forModel = false) => {
       if (limit === null) return;
+      if (forModel) perModel.add(slots.length);
       slots.push({ key: k, limit, cost: kind === 'requests' ? 1 : estTokens });
       kinds.push(kind);
     };
@@ -49,15 +52,15 @@ export class RateLimitsService {
     push(`rl:tpm:${key.id}`, key.tpmLimit, 'tokens');
     const m = key.modelLimits.get(model);
     if (m) {
-      push(`rl:rpm:${key.id}:${model}`, m.rpm, 'requests');
-      push(`rl:tpm:${key.id}:${model}`, m.tpm, 'tokens');
+      push(`rl:rpm:${key.id}:${model}`, m.rpm, 'requests', true);
+      push(`rl:tpm:${key.id}:${model}`, m.tpm, 'tokens', true);
     }
     if (!slots.length) return { ok: true, hold: null, headers: {} };
     const r = await this.counters.hit(slots, now, WINDOW_MS);
     const headers = rateHeaders(kinds, r.states);
     if (!r.ok) {
       const kind = kinds[r.denied];
-      const scope = slots[r.denied].key.split(':').length > 3 ? ` for model '${model}'` : '';
+      const scope = perModel.has(r.denied) ? ` for model '${model}'` : '';
       headers['retry-after'] = String(Math.ceil(r.retryAfterMs / 1000));
       return {
         ok: false,

@@ -912,11 +912,8 @@ export class GatewayService {
     if (ctx.clientGone && ctx.status < 400) {
       ctx.status = 499; // client closed the request
       ctx.error ??= 'client disconnected';
-      if (!ctx.usage.inputTokens && !ctx.usage.outputTokens && ctx.outputText) {
-        ctx.usage = { ...emptyUsage(), outputTokens: countTokens(ctx.outputText), estimated: true };
-      }
     }
-    this.bill(ctx);
+    this.bill(ctx); // also counts what was relayed when the upstream reported no usage
     const ua = ctx.req.headers['user-agent'];
     const latencyMs = Math.round(performance.now() - ctx.started);
     this.metrics.observe({

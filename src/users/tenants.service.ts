@@ -15,9 +15,11 @@ export class TenantsService {
     @InjectRepository(User) private readonly users: Repository<User>,
   ) {}
 
-  async list(actor: AuthUser): Promise<TenantView[]> {
+  /** Tenants the actor may see (admins: all; others: their own), optionally only `id`. */
+  async list(actor: AuthUser, id?: string): Promise<TenantView[]> {
+    if (id && actor.role !== 'admin' && id !== actor.tenantId) return [];
     const rows = await this.tenants.find({
-      where: actor.role === 'admin' ? {} : { id: actor.tenantId },
+      where: id ? { id } : actor.role === 'admin' ? {} : { id: actor.tenantId },
       order: { name: 'ASC' },
     });
     const counts: { tenant_id: string; n: string }[] = rows.length
@@ -31,7 +33,7 @@ export class TenantsService {
   }
 
   async get(actor: AuthUser, id: string): Promise<TenantView> {
-    const found = (await this.list(actor)).find((t) => t.id === id);
+    const [found] = await this.list(actor, id);
     if (!found) throw new NotFoundException('Tenant not found');
     return found;
   }
