@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
-import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from '../src/logs/request-rollup.entity';
+import { rollupAggregateSql, ROLLUP_COLUMNS } from '../src/logs/log-writer.service';
 
 const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -78,28 +78,14 @@ async function main(): Promise<void> {
         [done, n],
       );
     }
-    // The rollups the log writer maintains (per minute and per hour), built the way the RequestRollups
-    // migration backfills them.
-    const bounds = LATENCY_BUCKETS_MS;
-    const lat = bounds
-      .map(
-        (b, i) =>
-          `COUNT(*) FILTER (WHERE latency_ms <= ${b}${i ? ` AND latency_ms > ${bounds[i - 1]}` : ''})`,
-      )
-      .concat(`COUNT(*) FILTER (WHERE latency_ms > ${bounds[bounds.length - 1]})`);
+    // The rollups the log writer maintains (per minute and per hour), from the writer's own aggregation.
     for (const [width, unit] of [
       [1, 'minute'],
       [60, 'hour'],
-    ] as const) {
+    ] as const)
       await db.query(
-        `INSERT INTO request_rollups (width, bucket, api_key_id, user_id, tenant_id, model, provider_id, provider_name,
-           requests, errors, input_tokens, output_tokens, cost_usd, ${LATENCY_COLUMNS.join(', ')})
-         SELECT ${width}, date_trunc('${unit}', created_at), api_key_id, user_id, tenant_id, model, provider_id,
-           MAX(provider_name), COUNT(*), COUNT(*) FILTER (WHERE status >= 400), SUM(input_tokens), SUM(output_tokens),
-           SUM(cost_usd), ${lat.join(', ')}
-         FROM request_logs GROUP BY 2, 3, 4, 5, 6, 7`,
+        `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) ${rollupAggregateSql(width, unit, 'request_logs')}`,
       );
-    }
     await db.query('ANALYZE request_logs');
     await db.query('ANALYZE request_rollups');
     const [{ n: rollups }] = (await db.query('SELECT COUNT(*)::int AS n FROM request_rollups')) as {

@@ -47,16 +47,27 @@ const latencyBucket = (i: number) =>
     ? `COUNT(*) FILTER (WHERE latency_ms <= ${LATENCY_BUCKETS_MS[i]}${i ? ` AND latency_ms > ${LATENCY_BUCKETS_MS[i - 1]}` : ''})`
     : `COUNT(*) FILTER (WHERE latency_ms > ${LATENCY_BUCKETS_MS[i - 1]})`;
 
-/**
- * One statement per batch: the log rows, and the per-minute rollups they add to (upserted), so the
- * two can never disagree — either both are written or, on failure, neither (and the batch is retried).
- */
-const aggregate = (width: number, unit: string) =>
+/** The rollup rows (one bucket width) that the log rows of `source` add up to. */
+export const rollupAggregateSql = (width: 1 | 60, unit: 'minute' | 'hour', source: string) =>
   `SELECT ${width}::smallint AS width, date_trunc('${unit}', created_at) AS bucket, ${ROLLUP_KEY.join(', ')}, ` +
   `MAX(provider_name) AS provider_name, COUNT(*)::int AS requests, (COUNT(*) FILTER (WHERE status >= 400))::int AS errors, ` +
   `SUM(input_tokens)::bigint AS input_tokens, SUM(output_tokens)::bigint AS output_tokens, SUM(cost_usd) AS cost_usd, ` +
   `${LATENCY_COLUMNS.map((c, i) => `(${latencyBucket(i)})::int AS ${c}`).join(', ')} ` +
-  `FROM src GROUP BY 2, ${ROLLUP_KEY.join(', ')}`;
+  `FROM ${source} GROUP BY 2, ${ROLLUP_KEY.join(', ')}`;
+
+/** The columns of a rollup row, in `rollupAggregateSql`'s order. */
+export const ROLLUP_COLUMNS = [
+  'width',
+  'bucket',
+  ...ROLLUP_KEY,
+  'provider_name',
+  'requests',
+  'errors',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  ...LATENCY_COLUMNS,
+].join(', ');
 
 /**
  * One statement per batch: the log rows, and the per-minute and per-hour rollups they add to
@@ -67,9 +78,8 @@ const INSERT_WITH_ROLLUPS =
   `WITH src AS (SELECT * FROM unnest(${COLUMNS.map(([, , t], i) => `$${i + 1}::${t === 'text[]' ? 'jsonb' : t}[]`).join(', ')}) ` +
   `AS u(${COLUMNS.map((c) => c[1]).join(', ')})), ` +
   `logs AS (${INSERT.sql.replace(/FROM unnest\(.*\) AS u\(.*\)$/s, 'FROM src AS u')}), ` +
-  `agg AS (${aggregate(1, 'minute')} UNION ALL ${aggregate(60, 'hour')}) ` +
-  `INSERT INTO request_rollups (width, bucket, ${ROLLUP_KEY.join(', ')}, provider_name, requests, errors, input_tokens, output_tokens, cost_usd, ${LATENCY_COLUMNS.join(', ')}) ` +
-  `SELECT width, bucket, ${ROLLUP_KEY.join(', ')}, provider_name, requests, errors, input_tokens, output_tokens, cost_usd, ${LATENCY_COLUMNS.join(', ')} FROM agg ` +
+  `agg AS (${rollupAggregateSql(1, 'minute', 'src')} UNION ALL ${rollupAggregateSql(60, 'hour', 'src')}) ` +
+  `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM agg ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY.join(', ')}) DO UPDATE SET ` +
   ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd', ...LATENCY_COLUMNS]
     .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
