@@ -1,6 +1,10 @@
 /**
- * (a) The fastest possible "LLM upstream": a bare node:http server answering every request with one
- * fixed, small chat.completion JSON (GET /v1/models with a model list), no latency.
+ * (a) The fastest possible "LLM upstream": a bare node:http server, no latency. GET /v1/models gets a
+ * model list; a chat request gets one fixed, small chat.completion JSON — or, when its `max_tokens`
+ * is 64 or more, an answer of `max_tokens × 4` characters (the bench's 1 KB and 10 KB responses),
+ * and with `"stream": true` the same answer as OpenAI SSE: the role chunk at once, then the content
+ * in 64-character chunks, finish, usage (when `stream_options.include_usage`) and `[DONE]`, written on
+ * the next turn of the event loop. Answers are built once per shape and cached.
  *
  * Used in-process via `startFastUpstream()`, or as its own process: `fork('bench/fast-upstream.ts')`
  * sends `{ port }` over IPC once listening and answers `'count'` with `{ count }` (requests served).
@@ -33,6 +37,72 @@ const MODELS = Buffer.from(
   }),
 );
 
+const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
+const CHUNK_CHARS = 64;
+
+function content(chars: number): string {
+  return WORDS.repeat(Math.ceil(chars / WORDS.length)).slice(0, chars);
+}
+
+function sizedCompletion(maxTokens: number): Buffer {
+  const text = content(maxTokens * 4);
+  return Buffer.from(
+    JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion',
+      created: 1700000000,
+      model: 'gpt-4o-mini',
+      system_fingerprint: 'fp_bench',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: text, refusal: null },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 9, completion_tokens: maxTokens, total_tokens: 9 + maxTokens },
+    }),
+  );
+}
+
+/** The SSE answer in two parts: the first event (sent at once) and the rest. */
+function sizedStream(maxTokens: number, usage: boolean): [Buffer, Buffer] {
+  const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+    `data: ${JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'gpt-4o-mini',
+      system_fingerprint: 'fp_bench',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...extra,
+    })}\n\n`;
+  const text = content(Math.max(4, maxTokens * 4));
+  let rest = '';
+  for (let i = 0; i < text.length; i += CHUNK_CHARS)
+    rest += chunk({ content: text.slice(i, i + CHUNK_CHARS) }, null);
+  rest += chunk({}, 'stop');
+  if (usage)
+    rest += `data: ${JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'gpt-4o-mini',
+      choices: [],
+      usage: { prompt_tokens: 9, completion_tokens: maxTokens, total_tokens: 9 + maxTokens },
+    })}\n\n`;
+  rest += 'data: [DONE]\n\n';
+  return [Buffer.from(chunk({ role: 'assistant', content: '' }, null)), Buffer.from(rest)];
+}
+
+const cache = new Map<string, Buffer | [Buffer, Buffer]>();
+function cached<T extends Buffer | [Buffer, Buffer]>(key: string, make: () => T): T {
+  let v = cache.get(key) as T | undefined;
+  if (!v) cache.set(key, (v = make()));
+  return v;
+}
+
 export interface FastUpstream {
   server: Server;
   port: number;
@@ -44,10 +114,27 @@ export interface FastUpstream {
 export async function startFastUpstream(port = 0): Promise<FastUpstream> {
   let served = 0;
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       served++;
-      const body = req.method === 'GET' && req.url?.startsWith('/v1/models') ? MODELS : COMPLETION;
+      let body = COMPLETION;
+      if (req.method === 'GET' && req.url?.startsWith('/v1/models')) body = MODELS;
+      else if (chunks.length) {
+        // Only what shapes the answer is looked at (a regex, not a JSON parse: this is the baseline).
+        const text =
+          chunks.length === 1 ? chunks[0].toString('latin1') : Buffer.concat(chunks).toString('latin1');
+        const maxTokens = Number(/"max_tokens"\s*:\s*(\d+)/.exec(text)?.[1] ?? 0);
+        if (/"stream"\s*:\s*true/.test(text)) {
+          const usage = /"include_usage"\s*:\s*true/.test(text);
+          const [first, rest] = cached(`s${maxTokens}${usage}`, () => sizedStream(maxTokens, usage));
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+          res.write(first);
+          setImmediate(() => res.end(rest));
+          return;
+        }
+        if (maxTokens >= 64) body = cached(`j${maxTokens}`, () => sizedCompletion(maxTokens));
+      }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.end(body);
     });

@@ -12,7 +12,9 @@
  * Environment: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50), BENCH_SEQUENTIAL (2000),
  * BENCH_WARMUP (s, 1), BENCH_BUILD=1 (run `npm run build` even if dist exists),
  * BENCH_BOOT_TIMEOUT (s, 90), BENCH_GATEWAY_MAIN (another entry point than dist/src/main.js),
- * BENCH_SOAK (s, 0: after the measured run, keep the gateway under load and print its RSS every 30 s).
+ * BENCH_SOAK (s, 0: after the measured run, keep the gateway under load and print its RSS every 30 s),
+ * BENCH_CPU_PROF (a directory: run the gateway with `--cpu-prof` and write its .cpuprofile there when
+ * the run ends; open it in Chrome DevTools or speedscope).
  *
  * The gateway part is skipped (with the reason) when it cannot run yet, e.g. no /api/models or no
  * /v1/chat/completions; (a) and (b) are always measured. Exits 0 unless (a) or (b) themselves break.
@@ -38,16 +40,38 @@ const WARMUP = envNumber('BENCH_WARMUP', 1);
 const BOOT_TIMEOUT_MS = envNumber('BENCH_BOOT_TIMEOUT', 90) * 1000;
 /** Seconds of extra load on the gateway after the measured run, sampling its RSS (0 = off). */
 const SOAK = Number(process.env.BENCH_SOAK ?? 0) > 0 ? Number(process.env.BENCH_SOAK) : 0;
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+/** The response-size × stream × connections matrix (BENCH_MATRIX=0 skips it). */
+const MATRIX = process.env.BENCH_MATRIX !== '0';
+const MATRIX_DURATION = envNumber('BENCH_MATRIX_DURATION', 5);
+const MATRIX_CONNECTIONS = (process.env.BENCH_MATRIX_CONNECTIONS ?? '50,200')
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
+
+interface Scenario {
+  name: string;
+  stream: boolean;
+  /** The fast upstream answers max_tokens × 4 characters: 256 → 1 KB, 2,560 → 10 KB of text. */
+  maxTokens: number;
+}
+const SCENARIOS: Scenario[] = [
+  { name: 'JSON 1 KB', stream: false, maxTokens: 256 },
+  { name: 'JSON 10 KB', stream: false, maxTokens: 2560 },
+  { name: 'stream 1 KB', stream: true, maxTokens: 256 },
+  { name: 'stream 10 KB', stream: true, maxTokens: 2560 },
+];
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const chatBody = (model: string) =>
+const chatBody = (model: string, shape: { stream?: boolean; maxTokens?: number } = {}) =>
   JSON.stringify({
     model,
     messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
-    max_tokens: 32,
+    max_tokens: shape.maxTokens ?? 32,
     temperature: 0,
+    ...(shape.stream ? { stream: true } : {}),
   });
 
 interface Target {
@@ -68,6 +92,10 @@ interface Measurement {
   seqP99us: number;
   seqNon2xx: number;
   seqErrors: number;
+  /** The server's CPU time per request during the load run (µs); NaN when not measured. */
+  cpuUsPerReq: number;
+  /** CPU time per request of the PostgreSQL server processes on this machine during the load run (µs). */
+  dbCpuUsPerReq: number;
   /** Every 2xx answer in this target's runs, warm-ups included (to compare with what the upstream saw). */
   answered2xx: number;
 }
@@ -168,15 +196,57 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function load(t: Target, seconds: number): Promise<autocannon.Result> {
+function load(t: Target, seconds: number, connections = CONNECTIONS): Promise<autocannon.Result> {
   return autocannon({
     url: t.url,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...t.headers },
     body: t.body,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
   });
+}
+
+/**
+ * One request at a time on its own connection while the load runs: time to the first body byte and
+ * to the end of the stream, in ms (what a streaming client feels under that load).
+ */
+async function sampleStreams(t: Target, running: () => boolean) {
+  const url = new URL(t.url);
+  const client = new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000 });
+  const headers = { 'content-type': 'application/json', ...t.headers };
+  const ttfb: number[] = [];
+  const full: number[] = [];
+  let failed = 0;
+  try {
+    while (running()) {
+      const t0 = performance.now();
+      try {
+        const r = await client.request({ method: 'POST', path: url.pathname, headers, body: t.body });
+        let first = NaN;
+        for await (const chunk of r.body)
+          if (Number.isNaN(first) && (chunk as Buffer).length) first = performance.now();
+        if (r.statusCode !== 200) failed++;
+        else {
+          ttfb.push(first - t0);
+          full.push(performance.now() - t0);
+        }
+      } catch {
+        failed++;
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  ttfb.sort((a, b) => a - b);
+  full.sort((a, b) => a - b);
+  return {
+    ttfbP50: percentile(ttfb, 50),
+    ttfbP99: percentile(ttfb, 99),
+    fullP50: percentile(full, 50),
+    samples: ttfb.length,
+    failed,
+  };
 }
 
 async function sequential(t: Target, n: number) {
@@ -217,12 +287,46 @@ async function sequential(t: Target, n: number) {
   return { p50: percentile(times, 50), p99: percentile(times, 99), non2xx, errors, ok };
 }
 
-async function measure(t: Target): Promise<Measurement> {
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+/** CPU time (ms) used so far by every process named `comm` (e.g. the PostgreSQL server's backends). */
+function cpuMsOfCommand(comm: string): number {
+  let total = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** `pid`: the server process whose CPU time per request under load is reported. */
+async function measure(t: Target, pid?: number): Promise<Measurement> {
   out(
     `  ${t.name}: warm-up ${WARMUP} s, load ${DURATION} s × ${CONNECTIONS} connections, ${SEQUENTIAL} sequential`,
   );
   const w = await load(t, WARMUP);
+  const cpu0 = cpuMs(pid);
+  const db0 = cpuMsOfCommand('postgres');
   const r = await load(t, DURATION);
+  const cpuUsPerReq = ((cpuMs(pid) - cpu0) * 1000) / r.requests.total;
+  const dbCpuUsPerReq = ((cpuMsOfCommand('postgres') - db0) * 1000) / r.requests.total;
   const s = await sequential(t, SEQUENTIAL);
   return {
     rps: r.requests.average,
@@ -235,6 +339,8 @@ async function measure(t: Target): Promise<Measurement> {
     seqP99us: s.p99,
     seqNon2xx: s.non2xx,
     seqErrors: s.errors,
+    cpuUsPerReq,
+    dbCpuUsPerReq,
     answered2xx: w['2xx'] + r['2xx'] + s.ok,
   };
 }
@@ -347,8 +453,17 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
     NODE_ENV: 'production',
   };
   for (const k of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'ENCRYPTION_KEY']) delete env[k];
+  // With BENCH_CPU_PROF the gateway exits on SIGUSR2 (process.exit writes the profile; SIGTERM
+  // would end it through Nest's shutdown hooks, which re-raise the signal and skip the write).
+  const nodeArgs = CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, '-r', join(__dirname, 'exit-on-sigusr2.js')]
+    : [];
   const child = track(
-    spawn(process.execPath, [mainJs], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [...nodeArgs, mainJs], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
   const keep = (chunk: Buffer) => {
     logTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -449,6 +564,12 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
 }
 
 async function stopGateway(gw: Gateway): Promise<void> {
+  if (CPU_PROF_DIR && gw.child.exitCode === null) {
+    const exited = new Promise<void>((r) => gw.child.once('exit', () => r()));
+    gw.child.kill('SIGUSR2');
+    await Promise.race([exited, sleep(15_000)]);
+    out(`  (c) gateway: CPU profile written to ${CPU_PROF_DIR}`);
+  }
   await stop(gw.child);
   await gw.dropDatabase?.().catch(() => undefined);
   rmSync(gw.dataDir, { recursive: true, force: true });
@@ -474,6 +595,8 @@ function table(rows: [string, Measurement | undefined][]): void {
     'seq p50 µs',
     'seq p99 µs',
     'seq non-2xx',
+    'CPU µs/req',
+    'PG CPU µs/req',
   ];
   const body = rows.map(([name, m]) =>
     m
@@ -488,8 +611,10 @@ function table(rows: [string, Measurement | undefined][]): void {
           fmt(m.seqP50us),
           fmt(m.seqP99us),
           fmt(m.seqNon2xx + m.seqErrors),
+          fmt(m.cpuUsPerReq),
+          fmt(m.dbCpuUsPerReq),
         ]
-      : [name, 'skipped', '', '', '', '', '', '', '', ''],
+      : [name, 'skipped', '', '', '', '', '', '', '', '', '', ''],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) =>
@@ -499,10 +624,104 @@ function table(rows: [string, Measurement | undefined][]): void {
   for (const r of body) out(line(r));
 }
 
+interface MatrixRow {
+  scenario: string;
+  connections: number;
+  target: string;
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  non2xx: number;
+  errors: number;
+  cpuUsPerReq: number;
+  ttfbP50?: number;
+  ttfbP99?: number;
+  fullP50?: number;
+}
+
+/** Each scenario at each connection count, for every target, one after the other. */
+async function matrix(
+  targets: { name: string; url: string; headers: Record<string, string>; model: string; pid?: number }[],
+) {
+  const rows: MatrixRow[] = [];
+  for (const sc of SCENARIOS) {
+    for (const connections of MATRIX_CONNECTIONS) {
+      for (const tg of targets) {
+        const t: Target = { name: tg.name, url: tg.url, headers: tg.headers, body: chatBody(tg.model, sc) };
+        out(`  matrix: ${sc.name}, ${connections} connections, ${tg.name}`);
+        await load(t, WARMUP, connections);
+        const cpu0 = cpuMs(tg.pid);
+        let running = true;
+        const sampler = sc.stream ? sampleStreams(t, () => running) : undefined;
+        const r = await load(t, MATRIX_DURATION, connections);
+        running = false;
+        const streams = await sampler;
+        rows.push({
+          scenario: sc.name,
+          connections,
+          target: tg.name,
+          rps: r.requests.average,
+          p50ms: r.latency.p50,
+          p99ms: r.latency.p99,
+          non2xx: r.non2xx + (streams?.failed ?? 0),
+          errors: r.errors,
+          cpuUsPerReq: ((cpuMs(tg.pid) - cpu0) * 1000) / r.requests.total,
+          ttfbP50: streams?.ttfbP50,
+          ttfbP99: streams?.ttfbP99,
+          fullP50: streams?.fullP50,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function matrixTable(rows: MatrixRow[]): void {
+  const head = [
+    'scenario',
+    'conns',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'TTFB p50',
+    'TTFB p99',
+    'stream p50',
+    'CPU µs/req',
+    '× passthrough',
+    'non-2xx',
+  ];
+  const pass = (r: MatrixRow) =>
+    rows.find(
+      (x) => x.scenario === r.scenario && x.connections === r.connections && x.target === '(b) passthrough',
+    );
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.connections),
+    r.target,
+    fmt(r.rps),
+    fmt(r.p50ms, 2),
+    fmt(r.p99ms, 2),
+    r.ttfbP50 === undefined ? '' : fmt(r.ttfbP50, 2),
+    r.ttfbP99 === undefined ? '' : fmt(r.ttfbP99, 2),
+    r.fullP50 === undefined ? '' : fmt(r.fullP50, 2),
+    fmt(r.cpuUsPerReq),
+    r.target === '(c) gateway' && pass(r) ? fmt(r.rps / pass(r)!.rps, 2) : '',
+    fmt(r.non2xx + r.errors),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  out(line(head));
+  out(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) out(line(r));
+}
+
 async function main(): Promise<void> {
   out(
     `LLM Router Platform bench — node ${process.version}, ${availableParallelism()} CPUs, ` +
-      `${CONNECTIONS} connections × ${DURATION} s, ${SEQUENTIAL} sequential requests`,
+      `${CONNECTIONS} connections × ${DURATION} s, ${SEQUENTIAL} sequential requests` +
+      (MATRIX ? `; matrix ${MATRIX_CONNECTIONS.join('/')} connections × ${MATRIX_DURATION} s` : ''),
   );
   const upstream = await forkServer('fast-upstream.ts');
   const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
@@ -519,55 +738,103 @@ async function main(): Promise<void> {
     url: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
   };
 
-  const a = await measure(direct);
-  const b = await measure(pass);
-  await stop(proxy.child);
-
-  let c: Measurement | undefined;
+  let gw: Gateway | undefined;
   let skipped: string | undefined;
-  let rss: { start: number; end: number; peak: number } | undefined;
-  let soak: number[] | undefined;
-  let soakRequests = 0;
-  let forwarded: number | undefined;
   const logTail: string[] = [];
   try {
     out(
       `  (c) gateway: starting ${process.env.BENCH_GATEWAY_MAIN ?? 'dist/src/main.js'} (${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded database'})…`,
     );
-    const gw = await startGateway(upstream.port, logTail);
-    try {
-      const start = rssMb(gw.child.pid);
+    gw = await startGateway(upstream.port, logTail);
+  } catch (e) {
+    skipped = e instanceof Skip ? e.message : `failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+
+  const a = await measure(direct, upstream.child.pid);
+  const b = await measure(pass, proxy.child.pid);
+
+  let c: Measurement | undefined;
+  let rss: { start: number; end: number; peak: number } | undefined;
+  let soak: number[] | undefined;
+  let soakRequests = 0;
+  let forwarded: number | undefined;
+  let rows: MatrixRow[] = [];
+  try {
+    if (gw) {
+      const g = gw;
+      const start = rssMb(g.child.pid);
       let peak = start;
-      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(gw.child.pid) || 0)), 250);
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMb(g.child.pid) || 0)), 250);
       const before = await upstreamCount(upstream.child);
-      c = await measure(gw.target);
+      c = await measure(g.target, g.child.pid);
       const after = await upstreamCount(upstream.child);
-      clearInterval(sampler);
-      const end = rssMb(gw.child.pid);
-      rss = { start, end, peak: Math.max(peak, end) };
       forwarded = after - before;
-      if (gw.child.exitCode !== null)
-        throw new Error(`the gateway exited (code ${gw.child.exitCode}) during the run`);
+      if (g.child.exitCode !== null)
+        throw new Error(`the gateway exited (code ${g.child.exitCode}) during the run`);
+      if (MATRIX)
+        rows = await matrix([
+          {
+            name: '(a) direct',
+            url: direct.url,
+            headers: direct.headers,
+            model: 'gpt-4o-mini',
+            pid: upstream.child.pid,
+          },
+          {
+            name: '(b) passthrough',
+            url: pass.url,
+            headers: pass.headers,
+            model: 'gpt-4o-mini',
+            pid: proxy.child.pid,
+          },
+          {
+            name: '(c) gateway',
+            url: g.target.url,
+            headers: g.target.headers,
+            model: 'bench-model',
+            pid: g.child.pid,
+          },
+        ]);
+      clearInterval(sampler);
+      const end = rssMb(g.child.pid);
+      rss = { start, end, peak: Math.max(peak, end) };
       if (SOAK) {
         // Memory under sustained load: RSS after each 30 s slice; growth beyond noise would be a leak.
         out(`  (c) gateway: soak ${SOAK} s × ${CONNECTIONS} connections, RSS sampled every 30 s`);
-        soak = [rssMb(gw.child.pid)];
+        soak = [rssMb(g.child.pid)];
         let requests = 0;
         for (let done = 0; done < SOAK; done += 30) {
-          const r = await load(gw.target, Math.min(30, SOAK - done));
+          const r = await load(g.target, Math.min(30, SOAK - done));
           requests += r.requests.total;
-          soak.push(rssMb(gw.child.pid));
+          soak.push(rssMb(g.child.pid));
         }
         soakRequests = requests;
       }
-    } finally {
-      await stopGateway(gw);
+    } else if (MATRIX) {
+      rows = await matrix([
+        {
+          name: '(a) direct',
+          url: direct.url,
+          headers: direct.headers,
+          model: 'gpt-4o-mini',
+          pid: upstream.child.pid,
+        },
+        {
+          name: '(b) passthrough',
+          url: pass.url,
+          headers: pass.headers,
+          model: 'gpt-4o-mini',
+          pid: proxy.child.pid,
+        },
+      ]);
     }
   } catch (e) {
-    if (e instanceof Skip) skipped = e.message;
-    else skipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
+    skipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
     c = undefined;
+  } finally {
+    if (gw) await stopGateway(gw);
   }
+  await stop(proxy.child);
   await stop(upstream.child);
 
   out();
@@ -592,6 +859,7 @@ async function main(): Promise<void> {
   if (c) {
     out(`  throughput gateway / passthrough: ${fmt(c.rps / b.rps, 2)}`);
     out(`  throughput gateway / direct:      ${fmt(c.rps / a.rps, 2)}`);
+    out(`  CPU per request gateway / passthrough: ${fmt(c.cpuUsPerReq / b.cpuUsPerReq, 2)}`);
     out(
       `  added sequential latency gateway − direct:  p50 ${fmt(c.seqP50us - a.seqP50us)} µs, p99 ${fmt(c.seqP99us - a.seqP99us)} µs`,
     );
@@ -614,6 +882,13 @@ async function main(): Promise<void> {
             ? ' (the difference: requests in flight when a load run stopped)'
             : ''),
     );
+  if (rows.length) {
+    out();
+    out(
+      `matrix (${MATRIX_DURATION} s each; TTFB and stream times in ms, from one extra client streaming one request at a time during the load):`,
+    );
+    matrixTable(rows);
+  }
 
   const bad = (
     [
@@ -622,9 +897,10 @@ async function main(): Promise<void> {
       ['(c) gateway', c],
     ] as const
   ).filter(([, m]) => m && m.non2xx + m.errors + m.seqNon2xx + m.seqErrors > 0);
+  const badRows = rows.filter((r) => r.non2xx + r.errors > 0);
   out(
-    bad.length
-      ? `WARNING: non-2xx or failed requests in ${bad.map(([n]) => n).join(', ')} (see the table)`
+    bad.length || badRows.length
+      ? `WARNING: non-2xx or failed requests in ${[...bad.map(([n]) => n), ...badRows.map((r) => `${r.scenario}/${r.connections}/${r.target}`)].join(', ')} (see the tables)`
       : 'all measured requests returned 2xx',
   );
 }

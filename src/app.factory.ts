@@ -9,6 +9,7 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { rejectDeepJson } from './common/http/json-depth';
 import { AppConfig } from './config/app-config';
 import { GatewayListener } from './gateway/gateway-listener';
+import { httpLogger } from './logger.options';
 import { addGatewayPaths } from './gateway/gateway.openapi';
 
 export function buildOpenApi(app: INestApplication) {
@@ -48,6 +49,7 @@ export async function createApp(env?: Record<string, string | undefined>): Promi
   const config = app.get(AppConfig);
   app.set('trust proxy', config.trustProxySetting);
   app.disable('x-powered-by');
+  app.use(httpLogger(config));
   // Security headers for the dashboard, Swagger and the admin API (the /v1 hot path never reaches Express).
   app.use(
     helmet({

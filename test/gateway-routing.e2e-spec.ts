@@ -249,3 +249,66 @@ describe('gateway: body logging (e2e)', () => {
     expect(c.responseBody).toBe('echo: streamed words');
   });
 });
+
+describe('log batches (e2e)', () => {
+  const g = new GatewayFixture();
+  afterAll(() => g.close());
+
+  it('write every column type as it was given, and survive text the database refuses (NUL, lone surrogates)', async () => {
+    await g.start();
+    const writer = g.t.app.get(LogWriter);
+    const base = {
+      createdAt: new Date('2026-11-25T10:00:00.123Z'),
+      protocol: 'openai',
+      endpoint: 'chat',
+      apiKeyId: null,
+      userId: null,
+      tenantId: null,
+      model: 'm',
+      providerId: null,
+      providerName: null,
+      upstreamModel: null,
+      status: 502,
+      stream: true,
+      latencyMs: 12,
+      ttftMs: null,
+      inputTokens: 3,
+      outputTokens: 4,
+      cachedTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0.0000123,
+      usageEstimated: true,
+      clientIp: '127.0.0.1',
+      userAgent: 'ua',
+      requestBody: null,
+      responseBody: null,
+    };
+    writer.push({
+      ...base,
+      requestId: 'json-rows-1',
+      attempts: [
+        { provider: 'p', providerId: 'x', upstreamModel: 'u', credentialId: 'c', status: 500, latencyMs: 1 },
+      ],
+      error: `bad \u0000 byte and half a pair \ud83d, quotes "' and \\ backslash`,
+      droppedFields: ['a', 'b'],
+    });
+    writer.push({ ...base, requestId: 'json-rows-2', attempts: [], error: null, droppedFields: [] });
+    const rows = (await g.logs()).filter((r) => r.requestId.startsWith('json-rows-'));
+    expect(writer.pending).toBe(0);
+    expect(rows).toHaveLength(2);
+    const [a, b] = rows.sort((x, y) => x.requestId.localeCompare(y.requestId));
+    expect(a).toMatchObject({
+      createdAt: new Date('2026-11-25T10:00:00.123Z'),
+      status: 502,
+      stream: true,
+      ttftMs: null,
+      apiKeyId: null,
+      usageEstimated: true,
+      attempts: [{ provider: 'p', status: 500 }],
+      droppedFields: ['a', 'b'],
+      error: `bad \uFFFD byte and half a pair \uFFFD, quotes "' and \\ backslash`,
+    });
+    expect(Number(a.costUsd)).toBeCloseTo(0.0000123, 10);
+    expect(b).toMatchObject({ attempts: [], droppedFields: [], error: null });
+  });
+});

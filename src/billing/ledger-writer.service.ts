@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { BatchWriter, unnestInsert } from '../common/batch/batch-writer';
+import { BatchWriter } from '../common/batch/batch-writer';
+import { encodeJsonRows, jsonRowsInsert } from '../common/batch/json-rows';
 import { UsageLedgerEntry } from './usage-ledger.entity';
 
-const INSERT = unnestInsert<UsageLedgerEntry>(
+const INSERT = jsonRowsInsert<UsageLedgerEntry>(
   'usage_ledger',
   [
     ['id', 'id', 'uuid'],
@@ -39,6 +40,6 @@ export class LedgerWriter extends BatchWriter<UsageLedgerEntry> {
   }
 
   protected async write(rows: UsageLedgerEntry[]): Promise<void> {
-    await this.ledger.query(INSERT.sql, INSERT.params(rows));
+    await this.ledger.query(INSERT, [encodeJsonRows(rows)]);
   }
 }

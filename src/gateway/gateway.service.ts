@@ -728,7 +728,7 @@ export class GatewayService {
 
   /**
    * Feeds the upstream body through the SSE parser as it arrives (event listeners, not `for await`,
-   * which costs more per chunk). When the client's socket is full the upstream read pauses until
+   * which costs more per chunk); the frames an upstream chunk yields are corked into one write. When the client's socket is full the upstream read pauses until
    * `drain`, so a slow client slows the upstream instead of filling memory.
    */
   private pump(
@@ -758,8 +758,15 @@ export class GatewayService {
         },
       });
       const decoder = new TextDecoder();
+      const res = ctx.res;
       body.on('data', (chunk: Uint8Array) => {
-        parser.feed(decoder.decode(chunk, { stream: true }));
+        // The events of one upstream chunk leave in one socket write (writev), not one write each.
+        res.cork();
+        try {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+        } finally {
+          res.uncork();
+        }
         if (failed || !isPending() || ctx.clientGone) return;
         body.pause();
         ctx.res.once('drain', () => {

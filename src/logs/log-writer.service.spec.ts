@@ -9,12 +9,13 @@ function repo(failTimes = 0) {
   const inserted: NewRequestLog[][] = [];
   let failures = failTimes;
   const r = {
-    query: jest.fn(async (sql: string, params: unknown[][]) => {
+    query: jest.fn(async (sql: string, params: string[]) => {
       if (failures-- > 0) throw new Error('db down');
       expect(sql).toMatch(
-        /^WITH src AS \(SELECT \* FROM unnest\(.*INSERT INTO request_logs .*INSERT INTO request_rollups/s,
+        /^WITH src AS \(SELECT .* FROM jsonb_array_elements\(\$1::jsonb\).*INSERT INTO request_logs .*INSERT INTO request_rollups/s,
       );
-      inserted.push((params[1] as string[]).map((requestId) => ({ requestId }) as unknown as NewRequestLog));
+      const rows = JSON.parse(params[0]) as { requestId: string }[];
+      inserted.push(rows.map(({ requestId }) => ({ requestId }) as unknown as NewRequestLog));
     }),
   };
   return { r: r as unknown as Repository<RequestLog>, inserted, query: r.query };

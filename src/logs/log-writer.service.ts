@@ -1,14 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { BatchWriter, unnestInsert } from '../common/batch/batch-writer';
+import { BatchWriter } from '../common/batch/batch-writer';
+import { Column, encodeJsonRows, jsonRowsSelect } from '../common/batch/json-rows';
 import { RequestLog } from './request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
 
 export type NewRequestLog = Omit<RequestLog, 'id'>;
 
-/** Column → SQL type for the batch insert (`unnestInsert`). */
-const COLUMNS: [keyof NewRequestLog, string, string][] = [
+/** Column → SQL type for the batch insert (see json-rows.ts). */
+const COLUMNS: Column<NewRequestLog>[] = [
   ['createdAt', 'created_at', 'timestamptz'],
   ['requestId', 'request_id', 'varchar'],
   ['protocol', 'protocol', 'varchar'],
@@ -38,8 +39,6 @@ const COLUMNS: [keyof NewRequestLog, string, string][] = [
   ['requestBody', 'request_body', 'text'],
   ['responseBody', 'response_body', 'text'],
 ];
-
-const INSERT = unnestInsert<NewRequestLog>('request_logs', COLUMNS);
 
 const ROLLUP_KEY = ['api_key_id', 'user_id', 'tenant_id', 'model', 'provider_id'];
 const latencyBucket = (i: number) =>
@@ -74,10 +73,10 @@ export const ROLLUP_COLUMNS = [
  * (upserted), so logs and rollups can never disagree — either all are written or, on failure, none
  * (and the batch is retried).
  */
+const LOG_COLUMNS = COLUMNS.map((c) => c[1]).join(', ');
 const INSERT_WITH_ROLLUPS =
-  `WITH src AS (SELECT * FROM unnest(${COLUMNS.map(([, , t], i) => `$${i + 1}::${t === 'text[]' ? 'jsonb' : t}[]`).join(', ')}) ` +
-  `AS u(${COLUMNS.map((c) => c[1]).join(', ')})), ` +
-  `logs AS (${INSERT.sql.replace(/FROM unnest\(.*\) AS u\(.*\)$/s, 'FROM src AS u')}), ` +
+  `WITH src AS (${jsonRowsSelect(COLUMNS)}), ` +
+  `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src), ` +
   `agg AS (${rollupAggregateSql(1, 'minute', 'src')} UNION ALL ${rollupAggregateSql(60, 'hour', 'src')}) ` +
   `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM agg ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY.join(', ')}) DO UPDATE SET ` +
@@ -87,7 +86,7 @@ const INSERT_WITH_ROLLUPS =
 
 /** Inserts log rows (and their rollups) with one statement. */
 export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
-  await repo.query(INSERT_WITH_ROLLUPS, INSERT.params(rows));
+  await repo.query(INSERT_WITH_ROLLUPS, [encodeJsonRows(rows)]);
 }
 
 /** Buffers request log rows and writes them in batches off the request path (see BatchWriter). */
