@@ -118,7 +118,7 @@ export async function startFastUpstream(port = 0): Promise<FastUpstream> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       served++;
-      let body = COMPLETION;
+      let body: Buffer = COMPLETION;
       if (req.method === 'GET' && req.url?.startsWith('/v1/models')) body = MODELS;
       else if (chunks.length) {
         // Only what shapes the answer is looked at (a regex, not a JSON parse: this is the baseline).

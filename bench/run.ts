@@ -14,7 +14,13 @@
  * BENCH_BOOT_TIMEOUT (s, 90), BENCH_GATEWAY_MAIN (another entry point than dist/src/main.js),
  * BENCH_SOAK (s, 0: after the measured run, keep the gateway under load and print its RSS every 30 s),
  * BENCH_CPU_PROF (a directory: run the gateway with `--cpu-prof` and write its .cpuprofile there when
- * the run ends; open it in Chrome DevTools or speedscope).
+ * the run ends; open it in Chrome DevTools or speedscope),
+ * BENCH_MATRIX (1; 0 skips the matrix), BENCH_MATRIX_DURATION (s, 5), BENCH_MATRIX_CONNECTIONS (50,200),
+ * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS).
+ *
+ * The matrix: JSON and SSE answers of 1 KB and 10 KB of text, at each connection count, for every
+ * target; streams also get time to first byte and to the end, sampled by one extra client during
+ * the load. Every target's CPU time per request under load is read from /proc.
  *
  * The gateway part is skipped (with the reason) when it cannot run yet, e.g. no /api/models or no
  * /v1/chat/completions; (a) and (b) are always measured. Exits 0 unless (a) or (b) themselves break.
@@ -48,6 +54,42 @@ const MATRIX_CONNECTIONS = (process.env.BENCH_MATRIX_CONNECTIONS ?? '50,200')
   .split(',')
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
+
+/**
+ * Peer gateways that can run here, installed on first use into bench/.peers (not committed) from the
+ * npm registry. LiteLLM (Python, PyPI) and New API (Go) cannot be installed on this machine.
+ */
+const PEERS: Record<
+  string,
+  {
+    pkg: string;
+    start: (dir: string, port: number) => string[];
+    headers: (upstream: string) => Record<string, string>;
+    model: string;
+  }
+> = {
+  portkey: {
+    pkg: '@portkey-ai/gateway@1.15.2',
+    start: (dir, port) => [
+      join(dir, 'node_modules/@portkey-ai/gateway/build/start-server.js'),
+      `--port=${port}`,
+      '--headless',
+    ],
+    headers: (upstream) => ({
+      authorization: 'Bearer sk-bench',
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': `${upstream}/v1`,
+    }),
+    model: 'gpt-4o-mini',
+  },
+};
+const PEER_NAMES = (process.env.BENCH_PEERS ?? '')
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
+for (const p of PEER_NAMES)
+  if (!PEERS[p])
+    throw new Error(`BENCH_PEERS: unknown peer '${p}' (known: ${Object.keys(PEERS).join(', ')})`);
 
 interface Scenario {
   name: string;
@@ -563,6 +605,68 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
   }
 }
 
+interface Peer {
+  name: string;
+  child: ChildProcess;
+  target: Target;
+  model: string;
+}
+
+/** Installs (once) and starts a peer gateway in front of the fast upstream; resolves when it answers. */
+async function startPeer(name: string, upstreamPort: number, label: string): Promise<Peer> {
+  const spec = PEERS[name];
+  const dir = join(__dirname, '.peers', name);
+  const installed = join(dir, 'package.json');
+  if (
+    !existsSync(installed) ||
+    !readFileSync(installed, 'utf8').includes(spec.pkg.split('@').slice(0, -1).join('@'))
+  ) {
+    out(`  ${label}: npm install ${spec.pkg} into ${dir}…`);
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, spec.pkg], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (r.status !== 0) throw new Skip(`npm install ${spec.pkg} failed`);
+  }
+  const port = await freePort();
+  const child = track(
+    spawn(process.execPath, spec.start(dir, port), {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    }),
+  );
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  const target: Target = {
+    name: label,
+    url: `http://127.0.0.1:${port}/v1/chat/completions`,
+    headers: spec.headers(upstream),
+    body: chatBody(spec.model),
+  };
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Skip(`${name} exited with code ${child.exitCode} while starting`);
+    if (Date.now() > deadline) {
+      await stop(child);
+      throw new Skip(`${name} did not answer within ${BOOT_TIMEOUT_MS / 1000} s`);
+    }
+    const status = await request(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...target.headers },
+      body: target.body,
+      signal: AbortSignal.timeout(5000),
+    }).then(
+      async (r) => {
+        await r.body.dump();
+        return r.statusCode;
+      },
+      () => 0,
+    );
+    if (status === 200) break;
+    await sleep(300);
+  }
+  return { name, child, target, model: spec.model };
+}
+
 async function stopGateway(gw: Gateway): Promise<void> {
   if (CPU_PROF_DIR && gw.child.exitCode === null) {
     const exited = new Promise<void>((r) => gw.child.once('exit', () => r()));
@@ -639,10 +743,17 @@ interface MatrixRow {
   fullP50?: number;
 }
 
+interface MatrixTarget {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  model: string;
+  /** The server process whose CPU time per request is reported. */
+  pid?: number;
+}
+
 /** Each scenario at each connection count, for every target, one after the other. */
-async function matrix(
-  targets: { name: string; url: string; headers: Record<string, string>; model: string; pid?: number }[],
-) {
+async function matrix(targets: MatrixTarget[]) {
   const rows: MatrixRow[] = [];
   for (const sc of SCENARIOS) {
     for (const connections of MATRIX_CONNECTIONS) {
@@ -699,14 +810,17 @@ function matrixTable(rows: MatrixRow[]): void {
     r.scenario,
     String(r.connections),
     r.target,
-    fmt(r.rps),
+    // Mostly errors (e.g. a peer that cannot stream): its rate says nothing about serving.
+    r.non2xx + r.errors > r.rps * MATRIX_DURATION * 0.5 ? 'fails' : fmt(r.rps),
     fmt(r.p50ms, 2),
     fmt(r.p99ms, 2),
     r.ttfbP50 === undefined ? '' : fmt(r.ttfbP50, 2),
     r.ttfbP99 === undefined ? '' : fmt(r.ttfbP99, 2),
     r.fullP50 === undefined ? '' : fmt(r.fullP50, 2),
     fmt(r.cpuUsPerReq),
-    r.target === '(c) gateway' && pass(r) ? fmt(r.rps / pass(r)!.rps, 2) : '',
+    r.target !== '(a) direct' && r.target !== '(b) passthrough' && pass(r)
+      ? fmt(r.rps / pass(r)!.rps, 2)
+      : '',
     fmt(r.non2xx + r.errors),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
@@ -750,8 +864,45 @@ async function main(): Promise<void> {
     skipped = e instanceof Skip ? e.message : `failed: ${e instanceof Error ? e.message : String(e)}`;
   }
 
+  const peers: Peer[] = [];
+  const peerSkips: string[] = [];
+  for (const [i, name] of PEER_NAMES.entries()) {
+    const label = `(${String.fromCharCode(100 + i)}) ${name}`;
+    try {
+      out(`  ${label}: starting`);
+      peers.push(await startPeer(name, upstream.port, label));
+    } catch (e) {
+      peerSkips.push(`${label}: skipped (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+
   const a = await measure(direct, upstream.child.pid);
   const b = await measure(pass, proxy.child.pid);
+  const peerResults: [string, Measurement | undefined][] = [];
+  for (const p of peers) peerResults.push([p.target.name, await measure(p.target, p.child.pid)]);
+  const matrixTargets: MatrixTarget[] = [
+    {
+      name: '(a) direct',
+      url: direct.url,
+      headers: direct.headers,
+      model: 'gpt-4o-mini',
+      pid: upstream.child.pid,
+    },
+    {
+      name: '(b) passthrough',
+      url: pass.url,
+      headers: pass.headers,
+      model: 'gpt-4o-mini',
+      pid: proxy.child.pid,
+    },
+  ];
+  const peerTargets: MatrixTarget[] = peers.map((p) => ({
+    name: p.target.name,
+    url: p.target.url,
+    headers: p.target.headers,
+    model: p.model,
+    pid: p.child.pid,
+  }));
 
   let c: Measurement | undefined;
   let rss: { start: number; end: number; peak: number } | undefined;
@@ -771,30 +922,14 @@ async function main(): Promise<void> {
       forwarded = after - before;
       if (g.child.exitCode !== null)
         throw new Error(`the gateway exited (code ${g.child.exitCode}) during the run`);
-      if (MATRIX)
-        rows = await matrix([
-          {
-            name: '(a) direct',
-            url: direct.url,
-            headers: direct.headers,
-            model: 'gpt-4o-mini',
-            pid: upstream.child.pid,
-          },
-          {
-            name: '(b) passthrough',
-            url: pass.url,
-            headers: pass.headers,
-            model: 'gpt-4o-mini',
-            pid: proxy.child.pid,
-          },
-          {
-            name: '(c) gateway',
-            url: g.target.url,
-            headers: g.target.headers,
-            model: 'bench-model',
-            pid: g.child.pid,
-          },
-        ]);
+      matrixTargets.push({
+        name: '(c) gateway',
+        url: g.target.url,
+        headers: g.target.headers,
+        model: 'bench-model',
+        pid: g.child.pid,
+      });
+      if (MATRIX) rows = await matrix([...matrixTargets, ...peerTargets]);
       clearInterval(sampler);
       const end = rssMb(g.child.pid);
       rss = { start, end, peak: Math.max(peak, end) };
@@ -811,22 +946,7 @@ async function main(): Promise<void> {
         soakRequests = requests;
       }
     } else if (MATRIX) {
-      rows = await matrix([
-        {
-          name: '(a) direct',
-          url: direct.url,
-          headers: direct.headers,
-          model: 'gpt-4o-mini',
-          pid: upstream.child.pid,
-        },
-        {
-          name: '(b) passthrough',
-          url: pass.url,
-          headers: pass.headers,
-          model: 'gpt-4o-mini',
-          pid: proxy.child.pid,
-        },
-      ]);
+      rows = await matrix([...matrixTargets, ...peerTargets]);
     }
   } catch (e) {
     skipped = `failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -834,16 +954,14 @@ async function main(): Promise<void> {
   } finally {
     if (gw) await stopGateway(gw);
   }
+  for (const p of peers) await stop(p.child);
   await stop(proxy.child);
   await stop(upstream.child);
 
   out();
-  table([
-    ['(a) direct', a],
-    ['(b) passthrough', b],
-    ['(c) gateway', c],
-  ]);
+  table([['(a) direct', a], ['(b) passthrough', b], ['(c) gateway', c], ...peerResults]);
   out();
+  for (const line of peerSkips) out(line);
   if (!c) {
     out(`gateway: skipped (${skipped})`);
     if (logTail.length && skipped && !skipped.includes('404')) {
@@ -864,6 +982,12 @@ async function main(): Promise<void> {
       `  added sequential latency gateway − direct:  p50 ${fmt(c.seqP50us - a.seqP50us)} µs, p99 ${fmt(c.seqP99us - a.seqP99us)} µs`,
     );
   }
+  for (const [name, m] of peerResults)
+    if (m)
+      out(
+        `  ${name}: throughput / passthrough ${fmt(m.rps / b.rps, 2)}, CPU per request / passthrough ${fmt(m.cpuUsPerReq / b.cpuUsPerReq, 2)}, ` +
+          `added sequential latency p50 ${fmt(m.seqP50us - a.seqP50us)} µs, p99 ${fmt(m.seqP99us - a.seqP99us)} µs`,
+      );
   if (rss)
     out(
       `gateway RSS: start ${fmt(rss.start, 1)} MB, end ${fmt(rss.end, 1)} MB (peak ${fmt(rss.peak, 1)} MB)`,
@@ -891,11 +1015,7 @@ async function main(): Promise<void> {
   }
 
   const bad = (
-    [
-      ['(a) direct', a],
-      ['(b) passthrough', b],
-      ['(c) gateway', c],
-    ] as const
+    [['(a) direct', a], ['(b) passthrough', b], ['(c) gateway', c], ...peerResults] as const
   ).filter(([, m]) => m && m.non2xx + m.errors + m.seqNon2xx + m.seqErrors > 0);
   const badRows = rows.filter((r) => r.non2xx + r.errors > 0);
   out(

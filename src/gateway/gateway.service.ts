@@ -59,7 +59,11 @@ interface Ctx {
   attempts: AttemptRecord[];
   chosen?: Candidate;
   usage: Usage;
+  /** The answer's text so far (for estimates and body logs); read it with `outputTextOf`. */
   outputText: string;
+  /** OpenAI stream chunks relayed but not yet read for their text (see `outputTextOf`). */
+  unreadChunks: string[];
+  unreadBytes: number;
   ttftMs: number | null;
   dropped: string[];
   error?: string;
@@ -142,6 +146,8 @@ export class GatewayService {
       attempts: [],
       usage: emptyUsage(),
       outputText: '',
+      unreadChunks: [],
+      unreadBytes: 0,
       ttftMs: null,
       dropped: [],
       status: 200,
@@ -651,13 +657,19 @@ export class GatewayService {
           write('data: [DONE]\n\n');
           return;
         }
-        const chunk = tryJson(ev.data) as OpenAiChunk | undefined;
-        if (chunk) {
-          const u = fromOpenAiUsage(chunk.usage);
-          if (u) ctx.usage = u;
-          ctx.outputText += openAiChunkText(chunk);
-          // The usage-only chunk we asked for: hidden unless the client asked for it too.
-          if (u && Array.isArray(chunk.choices) && chunk.choices.length === 0 && !clientWantsUsage) return;
+        // Only a chunk that carries usage is parsed on the way; the text of the others is read when
+        // something needs it (no usage reported, body logging) — most streams never need it.
+        ctx.unreadChunks.push(ev.data);
+        ctx.unreadBytes += ev.data.length;
+        if (ctx.unreadBytes > UNREAD_LIMIT) outputTextOf(ctx);
+        if (USAGE_OBJECT.test(ev.data)) {
+          const chunk = tryJson(ev.data) as OpenAiChunk | undefined;
+          const u = chunk && fromOpenAiUsage(chunk.usage);
+          if (u) {
+            ctx.usage = u;
+            // The usage-only chunk we asked for: hidden unless the client asked for it too.
+            if (Array.isArray(chunk.choices) && chunk.choices.length === 0 && !clientWantsUsage) return;
+          }
         }
         write(`data: ${ev.data.replace(upstreamModelField, publicModelField)}\n\n`);
       };
@@ -717,7 +729,7 @@ export class GatewayService {
       ctx.usage = {
         ...emptyUsage(),
         inputTokens: countTokens(promptText(reqBody)),
-        outputTokens: countTokens(ctx.outputText),
+        outputTokens: countTokens(outputTextOf(ctx)),
         estimated: true,
       };
     }
@@ -883,7 +895,7 @@ export class GatewayService {
     if (!ctx.key || !ctx.model) return;
     if (ctx.chosen) {
       let u = ctx.usage;
-      if (!u.outputTokens && ctx.outputText)
+      if (!u.outputTokens && outputTextOf(ctx))
         u = { ...u, outputTokens: countTokens(ctx.outputText), estimated: true };
       if (!u.inputTokens && (u.outputTokens || ctx.status >= 400)) {
         const input = ctx.canonical
@@ -969,7 +981,7 @@ export class GatewayService {
       error: ctx.error?.slice(0, 2000) ?? null,
       droppedFields: ctx.dropped,
       requestBody: ctx.requestBody ?? null,
-      responseBody: this.bodyCap ? (ctx.responseBody ?? ctx.outputText.slice(0, this.bodyCap)) : null,
+      responseBody: this.bodyCap ? (ctx.responseBody ?? outputTextOf(ctx).slice(0, this.bodyCap)) : null,
     });
     if (this.events.hasListeners(DomainEvents.RequestCompleted)) {
       const done: RequestCompletedEvent = {
@@ -1003,6 +1015,24 @@ interface OpenAiChunk {
     };
     text?: unknown;
   }[];
+}
+
+/** A chunk with a usage object (not the `"usage":null` OpenAI puts on every other chunk). */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+/** Unread chunk text kept per stream before it is read anyway (bounds the memory a long stream holds). */
+const UNREAD_LIMIT = 256 * 1024;
+
+/** The answer's text so far: reads the relayed OpenAI chunks not read yet. */
+function outputTextOf(ctx: Ctx): string {
+  if (ctx.unreadChunks.length) {
+    for (const data of ctx.unreadChunks) {
+      const chunk = tryJson(data) as OpenAiChunk | undefined;
+      if (chunk) ctx.outputText += openAiChunkText(chunk);
+    }
+    ctx.unreadChunks = [];
+    ctx.unreadBytes = 0;
+  }
+  return ctx.outputText;
 }
 
 function openAiChunkText(chunk: OpenAiChunk): string {
