@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
-import { Button, Field, Input, Select, Switch } from './ui';
-import { Modal, toast } from './overlays';
+import { Field, Input, Select, Switch } from './ui';
+import { DialogFooter, Modal, toast } from './overlays';
 
 export type BudgetScope = 'key' | 'user' | 'tenant';
 export type BudgetPeriod = 'daily' | 'weekly' | 'monthly' | 'total';
@@ -167,21 +167,15 @@ export function BudgetForm({
       onClose={onClose}
       title={editing ? t('budgets.edit') : t('budgets.create')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            onClick={() => {
-              setTouched(true);
-              setError(null);
-              if (valid) save.mutate();
-            }}
-          >
-            {t('common.save')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          onSubmit={() => {
+            setTouched(true);
+            setError(null);
+            if (valid) save.mutate();
+          }}
+        />
       }
     >
       <div className="flex flex-col gap-4">

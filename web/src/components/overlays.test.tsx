@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { confirm, ConfirmHost, CopyButton, toast, ToastHost } from './overlays';
+import { confirm, ConfirmHost, CopyButton, DialogFooter, toast, ToastHost } from './overlays';
 import '../i18n';
 
 describe('confirm dialog', () => {
@@ -74,5 +74,38 @@ describe('toasts and copy', () => {
     await user.click(screen.getByRole('button', { name: 'Copy' }));
     expect(await navigator.clipboard.readText()).toBe('sk-secret-123');
     expect(screen.getByRole('button', { name: 'Copied' })).toBeInTheDocument();
+  });
+});
+
+describe('dialog footer', () => {
+  it('offers Cancel and Save by default and calls their handlers', async () => {
+    const onCancel = vi.fn();
+    const onSubmit = vi.fn();
+    render(<DialogFooter onCancel={onCancel} onSubmit={onSubmit} />);
+    const user = userEvent.setup();
+    const buttons = screen.getAllByRole('button');
+    expect(buttons.map((b) => b.textContent)).toEqual(['Cancel', 'Save']);
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onCancel).toHaveBeenCalledTimes(1);
+    expect(onSubmit).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(onSubmit).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes other labels, and disables the action while it is disabled or saving', () => {
+    const { rerender } = render(
+      <DialogFooter
+        onCancel={() => {}}
+        cancelLabel="Close"
+        onSubmit={() => {}}
+        submitLabel="Run test"
+        disabled
+      />,
+    );
+    expect(screen.getByRole('button', { name: 'Close' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Run test' })).toBeDisabled();
+    rerender(<DialogFooter onCancel={() => {}} onSubmit={() => {}} submitLabel="Create" loading />);
+    expect(screen.getByRole('button', { name: 'Create' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled();
   });
 });

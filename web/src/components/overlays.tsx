@@ -113,6 +113,35 @@ export function Modal({
   );
 }
 
+/** A dialog footer: the secondary Cancel (or `cancelLabel`), then the primary action (Save by default). */
+export function DialogFooter({
+  onCancel,
+  cancelLabel,
+  onSubmit,
+  submitLabel,
+  loading,
+  disabled,
+}: {
+  onCancel(): void;
+  cancelLabel?: string;
+  onSubmit(): void;
+  submitLabel?: string;
+  loading?: boolean;
+  disabled?: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Button variant="secondary" onClick={onCancel}>
+        {cancelLabel ?? t('common.cancel')}
+      </Button>
+      <Button loading={loading} disabled={disabled} onClick={onSubmit}>
+        {submitLabel ?? t('common.save')}
+      </Button>
+    </>
+  );
+}
+
 export function Drawer({
   open,
   onClose,

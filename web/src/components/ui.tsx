@@ -7,7 +7,7 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
-import { Loader2 } from 'lucide-react';
+import { Loader2, Plus } from 'lucide-react';
 import { cx } from '../lib/format';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
@@ -59,6 +59,11 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
     </button>
   );
 });
+
+/** A list page's "New …" button (a plus icon): in its header and as its empty state's action. */
+export function NewButton(props: Omit<ButtonProps, 'icon'>) {
+  return <Button icon={<Plus className="size-4" />} {...props} />;
+}
 
 export function IconButton({
   label,

@@ -420,7 +420,19 @@ const en = {
     badFile: 'That file is not a configuration export (invalid JSON).',
     serverTitle: 'Server',
     serverBody:
-      'Log retention, body logging and limits are set with environment variables on the server (see .env.example).',
+      'Set on the server with environment variables (or its .env file). The dashboard can neither read nor change them.',
+    serverRestart:
+      'The server reads them when it starts: to change one, set the variable and restart the server.',
+    serverDefault: 'default {{value}}',
+    serverMore: 'Every other option, with its default, is described in .env.example.',
+    logRetention: 'Log retention',
+    logRetentionBody: 'Days a request log is kept (old logs are deleted hourly); 0 keeps them forever.',
+    logBodies: 'Body logging',
+    logBodiesBody:
+      'Store request and response bodies on log rows (they may hold personal data), each cut at LOG_BODY_MAX_BYTES bytes.',
+    healthInterval: 'Health check interval',
+    healthIntervalBody:
+      'Milliseconds between scheduled checks of provider keys and proxies (±10% jitter); 0 turns them off.',
     apiDocs: 'Admin API reference',
   },
   ...pagesEn,

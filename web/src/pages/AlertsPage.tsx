@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { BellRing, Pencil, Plus, Send, Trash2 } from 'lucide-react';
+import { BellRing, Pencil, Send, Trash2 } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
@@ -9,16 +9,17 @@ import {
   Card,
   Checkbox,
   EmptyState,
-  ErrorState,
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Select,
   Switch,
   TableSkeleton,
 } from '../components/ui';
-import { confirm, Drawer, Modal, toast } from '../components/overlays';
+import { QueryState } from '../components/QueryState';
+import { confirm, DialogFooter, Drawer, Modal, toast } from '../components/overlays';
 import { Tabs } from '../components/Tabs';
 import {
   buildChannel,
@@ -107,21 +108,15 @@ function ChannelForm({
       onClose={onClose}
       title={editing ? t('alerts.editChannel') : t('alerts.newChannel')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            onClick={() => {
-              setTouched(true);
-              setError(null);
-              if (!Object.keys(built.errors).length) save.mutate();
-            }}
-          >
-            {t('common.save')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          onSubmit={() => {
+            setTouched(true);
+            setError(null);
+            if (!Object.keys(built.errors).length) save.mutate();
+          }}
+        />
       }
     >
       <div className="flex flex-col gap-4">
@@ -342,96 +337,85 @@ function ChannelsTab({ admin }: { admin: boolean }) {
     <div>
       {admin ? (
         <div className="mb-4 flex justify-end">
-          <Button icon={<Plus className="size-4" />} onClick={openNew}>
-            {t('alerts.newChannel')}
-          </Button>
+          <NewButton onClick={openNew}>{t('alerts.newChannel')}</NewButton>
         </div>
       ) : null}
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<BellRing className="size-6" />}
-          title={t('alerts.noChannelsTitle')}
-          body={t('alerts.noChannelsBody')}
-          action={
-            admin ? (
-              <Button icon={<Plus className="size-4" />} onClick={openNew}>
-                {t('alerts.newChannel')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[640px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('alerts.name')}</th>
-                <th className="px-3 py-3 font-medium">{t('alerts.type')}</th>
-                <th className="px-3 py-3 font-medium">{t('alerts.destination')}</th>
-                <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((c) => (
-                <tr
-                  key={c.id}
-                  className="border-b border-line last:border-0"
-                  data-testid={`channel-${c.name}`}
-                >
-                  <td className="px-5 py-3 font-medium text-fg">{c.name}</td>
-                  <td className="px-3 py-3">
-                    <Badge tone="primary">{t(`alerts.type_${c.type}`)}</Badge>
-                  </td>
-                  <td className="max-w-64 truncate px-3 py-3 text-muted">{where(c)}</td>
-                  <td className="px-3 py-3">
-                    {c.enabled ? (
-                      <Badge tone="success">{t('common.enabled')}</Badge>
-                    ) : (
-                      <Badge>{t('common.disabled')}</Badge>
-                    )}
-                  </td>
-                  <td className="px-5 py-3">
-                    {admin ? (
-                      <div className="flex justify-end gap-1">
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          icon={<Send className="size-3.5" />}
-                          loading={testing === c.id}
-                          onClick={() => void test(c)}
-                        >
-                          {t('alerts.sendTest')}
-                        </Button>
-                        <IconButton
-                          label={t('common.edit')}
-                          onClick={() => {
-                            setEditing(c);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        <IconButton label={t('common.delete')} onClick={() => void remove(c)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      </div>
-                    ) : null}
-                  </td>
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<BellRing className="size-6" />}
+            title={t('alerts.noChannelsTitle')}
+            body={t('alerts.noChannelsBody')}
+            action={admin ? <NewButton onClick={openNew}>{t('alerts.newChannel')}</NewButton> : undefined}
+          />
+        }
+      >
+        {(channels) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[640px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('alerts.name')}</th>
+                  <th className="px-3 py-3 font-medium">{t('alerts.type')}</th>
+                  <th className="px-3 py-3 font-medium">{t('alerts.destination')}</th>
+                  <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {channels.map((c) => (
+                  <tr
+                    key={c.id}
+                    className="border-b border-line last:border-0"
+                    data-testid={`channel-${c.name}`}
+                  >
+                    <td className="px-5 py-3 font-medium text-fg">{c.name}</td>
+                    <td className="px-3 py-3">
+                      <Badge tone="primary">{t(`alerts.type_${c.type}`)}</Badge>
+                    </td>
+                    <td className="max-w-64 truncate px-3 py-3 text-muted">{where(c)}</td>
+                    <td className="px-3 py-3">
+                      {c.enabled ? (
+                        <Badge tone="success">{t('common.enabled')}</Badge>
+                      ) : (
+                        <Badge>{t('common.disabled')}</Badge>
+                      )}
+                    </td>
+                    <td className="px-5 py-3">
+                      {admin ? (
+                        <div className="flex justify-end gap-1">
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            icon={<Send className="size-3.5" />}
+                            loading={testing === c.id}
+                            onClick={() => void test(c)}
+                          >
+                            {t('alerts.sendTest')}
+                          </Button>
+                          <IconButton
+                            label={t('common.edit')}
+                            onClick={() => {
+                              setEditing(c);
+                              setFormOpen(true);
+                            }}
+                          >
+                            <Pencil className="size-4" />
+                          </IconButton>
+                          <IconButton label={t('common.delete')} onClick={() => void remove(c)}>
+                            <Trash2 className="size-4" />
+                          </IconButton>
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <ChannelForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
       <Modal
         open={!!result}
@@ -581,21 +565,15 @@ function RuleForm({
       onClose={onClose}
       title={editing ? t('alerts.editRule') : t('alerts.newRule')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            onClick={() => {
-              setTouched(true);
-              setError(null);
-              if (!Object.keys(errors).length) save.mutate();
-            }}
-          >
-            {t('common.save')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          onSubmit={() => {
+            setTouched(true);
+            setError(null);
+            if (!Object.keys(errors).length) save.mutate();
+          }}
+        />
       }
     >
       <div className="flex flex-col gap-4">
@@ -776,98 +754,91 @@ function RulesTab({ admin }: { admin: boolean }) {
     <div>
       {admin ? (
         <div className="mb-4 flex justify-end">
-          <Button icon={<Plus className="size-4" />} onClick={openNew}>
-            {t('alerts.newRule')}
-          </Button>
+          <NewButton onClick={openNew}>{t('alerts.newRule')}</NewButton>
         </div>
       ) : null}
-      {rules.isLoading ? (
-        <TableSkeleton />
-      ) : rules.isError ? (
-        <ErrorState
-          message={rules.error.message}
-          onRetry={() => void rules.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !rules.data?.length ? (
-        <EmptyState
-          icon={<BellRing className="size-6" />}
-          title={t('alerts.noRulesTitle')}
-          body={t('alerts.noRulesBody')}
-          action={
-            admin ? (
-              <Button icon={<Plus className="size-4" />} onClick={openNew}>
-                {t('alerts.newRule')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[680px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('alerts.name')}</th>
-                <th className="px-3 py-3 font-medium">{t('alerts.event')}</th>
-                <th className="px-3 py-3 font-medium">{t('alerts.channels')}</th>
-                <th className="px-3 py-3 font-medium">{t('alerts.cooldown')}</th>
-                <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {rules.data.map((r) => (
-                <tr key={r.id} className="border-b border-line last:border-0" data-testid={`rule-${r.name}`}>
-                  <td className="px-5 py-3 font-medium text-fg">{r.name}</td>
-                  <td className="px-3 py-3">
-                    <code className="text-xs">{r.eventType}</code>
-                    {r.threshold != null ? (
-                      <div className="text-xs text-muted">
-                        {r.eventType === 'model.error_rate' ? `≥ ${r.threshold}%` : `≥ ${r.threshold} ms`}
-                        {r.model ? ` · ${r.model}` : ''}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="px-3 py-3">
-                    <div className="flex flex-wrap gap-1">
-                      {r.channelIds.map((id) => (
-                        <Badge key={id}>{channelName(id)}</Badge>
-                      ))}
-                    </div>
-                  </td>
-                  <td className="px-3 py-3 tabular-nums text-muted">{r.cooldownSeconds} s</td>
-                  <td className="px-3 py-3">
-                    <Switch
-                      checked={r.enabled}
-                      disabled={!admin}
-                      onChange={(v) => void setEnabled(r, v)}
-                      label={t('common.enabled')}
-                    />
-                  </td>
-                  <td className="px-5 py-3 text-right">
-                    {admin ? (
-                      <div className="flex justify-end gap-1">
-                        <IconButton
-                          label={t('common.edit')}
-                          onClick={() => {
-                            setEditing(r);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        <IconButton label={t('common.delete')} onClick={() => void remove(r)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      </div>
-                    ) : null}
-                  </td>
+      <QueryState
+        query={rules}
+        empty={
+          <EmptyState
+            icon={<BellRing className="size-6" />}
+            title={t('alerts.noRulesTitle')}
+            body={t('alerts.noRulesBody')}
+            action={admin ? <NewButton onClick={openNew}>{t('alerts.newRule')}</NewButton> : undefined}
+          />
+        }
+      >
+        {(rows) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[680px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('alerts.name')}</th>
+                  <th className="px-3 py-3 font-medium">{t('alerts.event')}</th>
+                  <th className="px-3 py-3 font-medium">{t('alerts.channels')}</th>
+                  <th className="px-3 py-3 font-medium">{t('alerts.cooldown')}</th>
+                  <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr
+                    key={r.id}
+                    className="border-b border-line last:border-0"
+                    data-testid={`rule-${r.name}`}
+                  >
+                    <td className="px-5 py-3 font-medium text-fg">{r.name}</td>
+                    <td className="px-3 py-3">
+                      <code className="text-xs">{r.eventType}</code>
+                      {r.threshold != null ? (
+                        <div className="text-xs text-muted">
+                          {r.eventType === 'model.error_rate' ? `≥ ${r.threshold}%` : `≥ ${r.threshold} ms`}
+                          {r.model ? ` · ${r.model}` : ''}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="px-3 py-3">
+                      <div className="flex flex-wrap gap-1">
+                        {r.channelIds.map((id) => (
+                          <Badge key={id}>{channelName(id)}</Badge>
+                        ))}
+                      </div>
+                    </td>
+                    <td className="px-3 py-3 tabular-nums text-muted">{r.cooldownSeconds} s</td>
+                    <td className="px-3 py-3">
+                      <Switch
+                        checked={r.enabled}
+                        disabled={!admin}
+                        onChange={(v) => void setEnabled(r, v)}
+                        label={t('common.enabled')}
+                      />
+                    </td>
+                    <td className="px-5 py-3 text-right">
+                      {admin ? (
+                        <div className="flex justify-end gap-1">
+                          <IconButton
+                            label={t('common.edit')}
+                            onClick={() => {
+                              setEditing(r);
+                              setFormOpen(true);
+                            }}
+                          >
+                            <Pencil className="size-4" />
+                          </IconButton>
+                          <IconButton label={t('common.delete')} onClick={() => void remove(r)}>
+                            <Trash2 className="size-4" />
+                          </IconButton>
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <RuleForm
         open={formOpen}
         onClose={() => setFormOpen(false)}
@@ -926,85 +897,83 @@ function HistoryTab() {
           ))}
         </Select>
       </div>
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.items.length ? (
-        <EmptyState
-          icon={<BellRing className="size-6" />}
-          title={t('alerts.noAlertsTitle')}
-          body={t('alerts.noAlertsBody')}
-        />
-      ) : (
-        <>
-          <Card className="overflow-x-auto">
-            <table className="w-full min-w-[680px] text-sm">
-              <thead>
-                <tr className="border-b border-line text-left text-xs text-muted">
-                  <th className="px-5 py-3 font-medium">{t('alerts.when')}</th>
-                  <th className="px-3 py-3 font-medium">{t('alerts.alert')}</th>
-                  <th className="px-3 py-3 font-medium">{t('alerts.severity')}</th>
-                  <th className="px-3 py-3 font-medium">{t('alerts.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((a) => (
-                  <tr
-                    key={a.id}
-                    className="cursor-pointer border-b border-line last:border-0 hover:bg-fill/60"
-                    tabIndex={0}
-                    onClick={() => setOpen(a.id)}
-                    onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setOpen(a.id)}
-                  >
-                    <td className="px-5 py-3 text-muted">{formatRelative(a.createdAt, lang)}</td>
-                    <td className="px-3 py-3">
-                      <div className="font-medium text-fg">{a.title}</div>
-                      <div className="text-xs text-muted">
-                        <code>{a.eventType}</code>
-                        {a.ruleName ? ` · ${a.ruleName}` : ''}
-                      </div>
-                    </td>
-                    <td className="px-3 py-3">
-                      <Badge tone={severityTone(a.severity)}>{t(`alerts.severity_${a.severity}`)}</Badge>
-                    </td>
-                    <td className="px-3 py-3">
-                      <Badge tone={statusTone(a.status)}>{t(`alerts.status_${a.status}`)}</Badge>
-                    </td>
+      <QueryState
+        query={list}
+        isEmpty={(d) => !d.items.length}
+        empty={
+          <EmptyState
+            icon={<BellRing className="size-6" />}
+            title={t('alerts.noAlertsTitle')}
+            body={t('alerts.noAlertsBody')}
+          />
+        }
+      >
+        {(alerts) => (
+          <>
+            <Card className="overflow-x-auto">
+              <table className="w-full min-w-[680px] text-sm">
+                <thead>
+                  <tr className="border-b border-line text-left text-xs text-muted">
+                    <th className="px-5 py-3 font-medium">{t('alerts.when')}</th>
+                    <th className="px-3 py-3 font-medium">{t('alerts.alert')}</th>
+                    <th className="px-3 py-3 font-medium">{t('alerts.severity')}</th>
+                    <th className="px-3 py-3 font-medium">{t('alerts.status')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </Card>
-          {pages > 1 ? (
-            <div className="mt-4 flex items-center justify-end gap-2 text-sm text-muted">
-              <Button
-                size="sm"
-                variant="secondary"
-                disabled={page <= 1}
-                onClick={() => setPage((p) => p - 1)}
-              >
-                {t('alerts.prev')}
-              </Button>
-              <span>
-                {page} / {pages}
-              </span>
-              <Button
-                size="sm"
-                variant="secondary"
-                disabled={page >= pages}
-                onClick={() => setPage((p) => p + 1)}
-              >
-                {t('alerts.next')}
-              </Button>
-            </div>
-          ) : null}
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {alerts.items.map((a) => (
+                    <tr
+                      key={a.id}
+                      className="cursor-pointer border-b border-line last:border-0 hover:bg-fill/60"
+                      tabIndex={0}
+                      onClick={() => setOpen(a.id)}
+                      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setOpen(a.id)}
+                    >
+                      <td className="px-5 py-3 text-muted">{formatRelative(a.createdAt, lang)}</td>
+                      <td className="px-3 py-3">
+                        <div className="font-medium text-fg">{a.title}</div>
+                        <div className="text-xs text-muted">
+                          <code>{a.eventType}</code>
+                          {a.ruleName ? ` · ${a.ruleName}` : ''}
+                        </div>
+                      </td>
+                      <td className="px-3 py-3">
+                        <Badge tone={severityTone(a.severity)}>{t(`alerts.severity_${a.severity}`)}</Badge>
+                      </td>
+                      <td className="px-3 py-3">
+                        <Badge tone={statusTone(a.status)}>{t(`alerts.status_${a.status}`)}</Badge>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
+            {pages > 1 ? (
+              <div className="mt-4 flex items-center justify-end gap-2 text-sm text-muted">
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  disabled={page <= 1}
+                  onClick={() => setPage((p) => p - 1)}
+                >
+                  {t('alerts.prev')}
+                </Button>
+                <span>
+                  {page} / {pages}
+                </span>
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  disabled={page >= pages}
+                  onClick={() => setPage((p) => p + 1)}
+                >
+                  {t('alerts.next')}
+                </Button>
+              </div>
+            ) : null}
+          </>
+        )}
+      </QueryState>
       <Drawer open={!!open} onClose={() => setOpen(null)} title={detail.data?.title ?? t('alerts.alert')}>
         {!detail.data ? (
           <TableSkeleton rows={3} />

@@ -9,19 +9,19 @@ import {
   Card,
   Checkbox,
   EmptyState,
-  ErrorState,
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Select,
   Switch,
-  TableSkeleton,
   Textarea,
 } from '../components/ui';
+import { QueryState } from '../components/QueryState';
 import { BudgetForm } from '../components/BudgetForm';
 import { buildKeyLimits, KEY_SCOPES, type KeyScope, type ModelLimitDraft } from '../lib/keyLimits';
-import { confirm, CopyButton, Modal, toast } from '../components/overlays';
+import { confirm, CopyButton, DialogFooter, Modal, toast } from '../components/overlays';
 import { isAdmin, useAuth } from '../stores/auth';
 import { formatDateTime, formatNumber as formatNumberShort, formatRelative } from '../lib/format';
 import { currentLang } from '../i18n';
@@ -139,22 +139,17 @@ function KeyForm({
       onClose={onClose}
       title={editing ? t('keys.edit') : t('keys.create')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            disabled={!name.trim() || (restrict && !allowed.length)}
-            onClick={() => {
-              setError(null);
-              setTouched(true);
-              if (!Object.keys(limits.errors).length) save.mutate();
-            }}
-          >
-            {editing ? t('common.save') : t('keys.create')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          disabled={!name.trim() || (restrict && !allowed.length)}
+          onSubmit={() => {
+            setError(null);
+            setTouched(true);
+            if (!Object.keys(limits.errors).length) save.mutate();
+          }}
+          submitLabel={editing ? t('common.save') : t('keys.create')}
+        />
       }
     >
       <div className="flex flex-col gap-4">
@@ -447,137 +442,122 @@ export default function ApiKeysPage() {
       <PageHeader
         title={t('keys.title')}
         subtitle={t('keys.subtitle')}
-        actions={
-          canWrite ? (
-            <Button icon={<Plus className="size-4" />} onClick={openNew}>
-              {t('keys.create')}
-            </Button>
-          ) : null
-        }
+        actions={canWrite ? <NewButton onClick={openNew}>{t('keys.create')}</NewButton> : null}
       />
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<KeyRound className="size-6" />}
-          title={t('keys.emptyTitle')}
-          body={t('keys.emptyBody')}
-          action={
-            canWrite ? (
-              <Button icon={<Plus className="size-4" />} onClick={openNew}>
-                {t('keys.create')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[760px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('keys.name')}</th>
-                <th className="px-3 py-3 font-medium">{t('keys.models')}</th>
-                <th className="px-3 py-3 font-medium">{t('keys.expiry')}</th>
-                <th className="px-3 py-3 font-medium">{t('keys.lastUsed')}</th>
-                <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((k) => (
-                <tr key={k.id} className="border-b border-line last:border-0" data-testid={`key-${k.name}`}>
-                  <td className="px-5 py-3">
-                    <div className="font-medium text-fg">{k.name}</div>
-                    <div className="font-mono text-xs text-muted">{k.prefix}…</div>
-                    {k.scopes?.length ||
-                    k.rpmLimit ||
-                    k.tpmLimit ||
-                    k.allowedIps?.length ||
-                    k.memoryEnabled ? (
-                      <div className="mt-1 flex flex-wrap gap-1">
-                        {k.scopes?.map((sc) => (
-                          <Badge key={sc} tone="primary">
-                            {t(`keys.scope_${sc}`)}
-                          </Badge>
-                        ))}
-                        {k.rpmLimit ? <Badge>{k.rpmLimit} RPM</Badge> : null}
-                        {k.tpmLimit ? <Badge>{formatNumberShort(k.tpmLimit)} TPM</Badge> : null}
-                        {k.allowedIps?.length ? (
-                          <Badge>{t('keys.ipCount', { count: k.allowedIps.length })}</Badge>
-                        ) : null}
-                        {k.memoryEnabled ? <Badge tone="success">{t('keys.memory')}</Badge> : null}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="px-3 py-3">
-                    {k.allowedModels?.length ? (
-                      <div className="flex flex-wrap gap-1">
-                        {k.allowedModels.map((m) => (
-                          <Badge key={m}>{m}</Badge>
-                        ))}
-                      </div>
-                    ) : (
-                      <span className="text-muted">{t('keys.allModels')}</span>
-                    )}
-                  </td>
-                  <td className="px-3 py-3">
-                    {k.expiresAt ? (
-                      <Badge tone={expired(k) ? 'danger' : 'neutral'}>
-                        {expired(k) ? t('keys.expired') : formatDateTime(k.expiresAt, lang).split(',')[0]}
-                      </Badge>
-                    ) : (
-                      <span className="text-muted">{t('keys.never')}</span>
-                    )}
-                  </td>
-                  <td className="px-3 py-3 text-muted">
-                    {k.lastUsedAt ? formatRelative(k.lastUsedAt, lang) : t('keys.neverUsed')}
-                  </td>
-                  <td className="px-3 py-3">
-                    <Switch
-                      checked={k.enabled}
-                      disabled={!canWrite}
-                      onChange={(v) => void setEnabled(k, v)}
-                      label={t('common.enabled')}
-                    />
-                  </td>
-                  <td className="px-5 py-3 text-right">
-                    {canWrite ? (
-                      <div className="flex justify-end gap-1">
-                        <IconButton
-                          label={t('common.edit')}
-                          onClick={() => {
-                            setEditing(k);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        <IconButton label={t('keys.rotate')} onClick={() => void rotate(k)}>
-                          <RefreshCw className="size-4" />
-                        </IconButton>
-                        {admin ? (
-                          <IconButton label={t('keys.budget')} onClick={() => setBudgetFor(k)}>
-                            <PiggyBank className="size-4" />
-                          </IconButton>
-                        ) : null}
-                        <IconButton label={t('common.delete')} onClick={() => void remove(k)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      </div>
-                    ) : null}
-                  </td>
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<KeyRound className="size-6" />}
+            title={t('keys.emptyTitle')}
+            body={t('keys.emptyBody')}
+            action={canWrite ? <NewButton onClick={openNew}>{t('keys.create')}</NewButton> : undefined}
+          />
+        }
+      >
+        {(keys) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[760px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('keys.name')}</th>
+                  <th className="px-3 py-3 font-medium">{t('keys.models')}</th>
+                  <th className="px-3 py-3 font-medium">{t('keys.expiry')}</th>
+                  <th className="px-3 py-3 font-medium">{t('keys.lastUsed')}</th>
+                  <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.id} className="border-b border-line last:border-0" data-testid={`key-${k.name}`}>
+                    <td className="px-5 py-3">
+                      <div className="font-medium text-fg">{k.name}</div>
+                      <div className="font-mono text-xs text-muted">{k.prefix}…</div>
+                      {k.scopes?.length ||
+                      k.rpmLimit ||
+                      k.tpmLimit ||
+                      k.allowedIps?.length ||
+                      k.memoryEnabled ? (
+                        <div className="mt-1 flex flex-wrap gap-1">
+                          {k.scopes?.map((sc) => (
+                            <Badge key={sc} tone="primary">
+                              {t(`keys.scope_${sc}`)}
+                            </Badge>
+                          ))}
+                          {k.rpmLimit ? <Badge>{k.rpmLimit} RPM</Badge> : null}
+                          {k.tpmLimit ? <Badge>{formatNumberShort(k.tpmLimit)} TPM</Badge> : null}
+                          {k.allowedIps?.length ? (
+                            <Badge>{t('keys.ipCount', { count: k.allowedIps.length })}</Badge>
+                          ) : null}
+                          {k.memoryEnabled ? <Badge tone="success">{t('keys.memory')}</Badge> : null}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="px-3 py-3">
+                      {k.allowedModels?.length ? (
+                        <div className="flex flex-wrap gap-1">
+                          {k.allowedModels.map((m) => (
+                            <Badge key={m}>{m}</Badge>
+                          ))}
+                        </div>
+                      ) : (
+                        <span className="text-muted">{t('keys.allModels')}</span>
+                      )}
+                    </td>
+                    <td className="px-3 py-3">
+                      {k.expiresAt ? (
+                        <Badge tone={expired(k) ? 'danger' : 'neutral'}>
+                          {expired(k) ? t('keys.expired') : formatDateTime(k.expiresAt, lang).split(',')[0]}
+                        </Badge>
+                      ) : (
+                        <span className="text-muted">{t('keys.never')}</span>
+                      )}
+                    </td>
+                    <td className="px-3 py-3 text-muted">
+                      {k.lastUsedAt ? formatRelative(k.lastUsedAt, lang) : t('keys.neverUsed')}
+                    </td>
+                    <td className="px-3 py-3">
+                      <Switch
+                        checked={k.enabled}
+                        disabled={!canWrite}
+                        onChange={(v) => void setEnabled(k, v)}
+                        label={t('common.enabled')}
+                      />
+                    </td>
+                    <td className="px-5 py-3 text-right">
+                      {canWrite ? (
+                        <div className="flex justify-end gap-1">
+                          <IconButton
+                            label={t('common.edit')}
+                            onClick={() => {
+                              setEditing(k);
+                              setFormOpen(true);
+                            }}
+                          >
+                            <Pencil className="size-4" />
+                          </IconButton>
+                          <IconButton label={t('keys.rotate')} onClick={() => void rotate(k)}>
+                            <RefreshCw className="size-4" />
+                          </IconButton>
+                          {admin ? (
+                            <IconButton label={t('keys.budget')} onClick={() => setBudgetFor(k)}>
+                              <PiggyBank className="size-4" />
+                            </IconButton>
+                          ) : null}
+                          <IconButton label={t('common.delete')} onClick={() => void remove(k)}>
+                            <Trash2 className="size-4" />
+                          </IconButton>
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <KeyForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} onCreated={setCreated} />
       <SecretModal created={created} onClose={() => setCreated(null)} />
       <BudgetForm

@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { HeartPulse, Network, RefreshCw, Server, Wallet } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
-import { Badge, Button, Card, EmptyState, ErrorState, PageHeader, Select, Skeleton } from '../components/ui';
+import { Badge, Button, Card, EmptyState, PageHeader, Select, Skeleton } from '../components/ui';
+import { QueryState } from '../components/QueryState';
 import { toast } from '../components/overlays';
 import { useChartTheme } from '../lib/charts';
 import { formatMs, formatRelative } from '../lib/format';
@@ -336,74 +337,72 @@ export default function HealthPage() {
     <div>
       <PageHeader title={t('health.title')} subtitle={t('health.subtitle')} />
       <h2 className="mb-3 text-[17px] font-semibold text-fg">{t('health.providers')}</h2>
-      {providers.isLoading ? (
-        <div className="grid gap-4 lg:grid-cols-2">
-          <Skeleton className="h-48" />
-          <Skeleton className="h-48" />
-        </div>
-      ) : providers.isError ? (
-        <ErrorState
-          message={providers.error.message}
-          onRetry={() => void providers.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !providers.data?.length ? (
-        <EmptyState
-          icon={<HeartPulse className="size-6" />}
-          title={t('health.noProvidersTitle')}
-          body={t('health.noProvidersBody')}
-          action={
-            <Link to="/providers">
-              <Button>{t('dashboard.addProvider')}</Button>
-            </Link>
-          }
-        />
-      ) : (
-        <div className="grid gap-4 lg:grid-cols-2">
-          {providers.data.map((p) => (
-            <ProviderCard key={p.id} p={p} canCheck={canCheck} />
-          ))}
-        </div>
-      )}
+      <QueryState
+        query={providers}
+        skeleton={
+          <div className="grid gap-4 lg:grid-cols-2">
+            <Skeleton className="h-48" />
+            <Skeleton className="h-48" />
+          </div>
+        }
+        empty={
+          <EmptyState
+            icon={<HeartPulse className="size-6" />}
+            title={t('health.noProvidersTitle')}
+            body={t('health.noProvidersBody')}
+            action={
+              <Link to="/providers">
+                <Button>{t('dashboard.addProvider')}</Button>
+              </Link>
+            }
+          />
+        }
+      >
+        {(rows) => (
+          <div className="grid gap-4 lg:grid-cols-2">
+            {rows.map((p) => (
+              <ProviderCard key={p.id} p={p} canCheck={canCheck} />
+            ))}
+          </div>
+        )}
+      </QueryState>
 
       <h2 className="mt-8 mb-3 text-[17px] font-semibold text-fg">{t('health.proxies')}</h2>
-      {proxies.isLoading ? (
-        <Skeleton className="h-24" />
-      ) : proxies.isError ? (
-        <ErrorState
-          message={proxies.error.message}
-          onRetry={() => void proxies.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !proxies.data?.length ? (
-        <Card className="flex flex-col items-center gap-2 px-6 py-8 text-center">
-          <Network className="size-5 text-muted" />
-          <p className="text-sm text-muted">{t('health.noProxies')}</p>
-          <Link to="/proxies" className="text-sm font-medium text-primary">
-            {t('health.goProxies')}
-          </Link>
-        </Card>
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[760px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('health.proxy')}</th>
-                <th className="px-3 py-3 font-medium">{t('health.status')}</th>
-                <th className="px-3 py-3 font-medium">{t('health.latency')}</th>
-                <th className="px-3 py-3 font-medium">{t('health.availability')}</th>
-                <th className="px-3 py-3 font-medium">{t('health.lastCheck')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {proxies.data.map((p) => (
-                <ProxyRow key={p.id} p={p} canCheck={canCheck} />
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+      <QueryState
+        query={proxies}
+        skeleton={<Skeleton className="h-24" />}
+        empty={
+          <Card className="flex flex-col items-center gap-2 px-6 py-8 text-center">
+            <Network className="size-5 text-muted" />
+            <p className="text-sm text-muted">{t('health.noProxies')}</p>
+            <Link to="/proxies" className="text-sm font-medium text-primary">
+              {t('health.goProxies')}
+            </Link>
+          </Card>
+        }
+      >
+        {(rows) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[760px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('health.proxy')}</th>
+                  <th className="px-3 py-3 font-medium">{t('health.status')}</th>
+                  <th className="px-3 py-3 font-medium">{t('health.latency')}</th>
+                  <th className="px-3 py-3 font-medium">{t('health.availability')}</th>
+                  <th className="px-3 py-3 font-medium">{t('health.lastCheck')}</th>
+                  <th className="px-5 py-3" />
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((p) => (
+                  <ProxyRow key={p.id} p={p} canCheck={canCheck} />
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
 
       <div className="mt-8">
         <History providers={providers.data ?? []} />

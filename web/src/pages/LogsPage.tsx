@@ -17,7 +17,6 @@ import {
   Button,
   Card,
   EmptyState,
-  ErrorState,
   Field,
   Input,
   PageHeader,
@@ -25,6 +24,7 @@ import {
   Skeleton,
   TableSkeleton,
 } from '../components/ui';
+import { QueryState } from '../components/QueryState';
 import { Drawer, toast } from '../components/overlays';
 import { formatDateTime, formatMs, statusTone, cx } from '../lib/format';
 import { currentLang } from '../i18n';
@@ -355,105 +355,104 @@ export default function LogsPage() {
           </div>
         </form>
       </Card>
-      {q.isLoading ? (
-        <TableSkeleton rows={8} />
-      ) : q.isError ? (
-        <ErrorState
-          message={q.error.message}
-          onRetry={() => void q.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !q.data?.items.length ? (
-        <EmptyState
-          icon={<ScrollText className="size-6" />}
-          title={filtered ? t('logs.noMatchTitle') : t('logs.emptyTitle')}
-          body={filtered ? t('logs.noMatchBody') : t('logs.emptyBody')}
-        />
-      ) : (
-        <Card className="overflow-hidden">
-          <div className="overflow-x-auto">
-            <table
-              className={cx(
-                'w-full min-w-[820px] text-sm transition-opacity',
-                q.isPlaceholderData && 'opacity-60',
-              )}
-            >
-              <thead>
-                <tr className="border-b border-line text-left text-xs text-muted">
-                  <th className="px-5 py-3 font-medium">{t('logs.time')}</th>
-                  <th className="px-3 py-3 font-medium">{t('logs.model')}</th>
-                  <th className="px-3 py-3 font-medium">{t('logs.provider')}</th>
-                  <th className="px-3 py-3 font-medium">{t('logs.key')}</th>
-                  <th className="px-3 py-3 font-medium">{t('logs.status')}</th>
-                  <th className="px-3 py-3 text-right font-medium">{t('logs.latency')}</th>
-                  <th className="px-5 py-3 text-right font-medium">{t('logs.tokens')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {q.data.items.map((l: Log) => (
-                  <tr
-                    key={l.id}
-                    tabIndex={0}
-                    onClick={() => setOpen(l.id)}
-                    onKeyDown={(e) =>
-                      (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setOpen(l.id))
-                    }
-                    className="cursor-pointer border-b border-line transition-colors last:border-0 hover:bg-fill focus:bg-fill focus:outline-none"
-                    data-testid="log-row"
-                  >
-                    <td className="whitespace-nowrap px-5 py-3 text-muted">
-                      {formatDateTime(l.createdAt, lang)}
-                    </td>
-                    <td className="px-3 py-3 font-medium text-fg">{l.model ?? '—'}</td>
-                    <td className="px-3 py-3 text-fg">{l.providerName ?? '—'}</td>
-                    <td className="px-3 py-3 text-muted">{keyName(l.apiKeyId)}</td>
-                    <td className="px-3 py-3">
-                      <Badge tone={statusTone(l.status)}>{l.status}</Badge>
-                      {l.attempts.length > 1 ? (
-                        <span className="ml-1.5 text-xs text-muted">×{l.attempts.length}</span>
-                      ) : null}
-                    </td>
-                    <td className="px-3 py-3 text-right tabular-nums text-fg">{formatMs(l.latencyMs)}</td>
-                    <td className="px-5 py-3 text-right tabular-nums text-muted">
-                      {l.inputTokens} / {l.outputTokens}
-                    </td>
+      <QueryState
+        query={q}
+        skeleton={<TableSkeleton rows={8} />}
+        isEmpty={(d) => !d.items.length}
+        empty={
+          <EmptyState
+            icon={<ScrollText className="size-6" />}
+            title={filtered ? t('logs.noMatchTitle') : t('logs.emptyTitle')}
+            body={filtered ? t('logs.noMatchBody') : t('logs.emptyBody')}
+          />
+        }
+      >
+        {(logs) => (
+          <Card className="overflow-hidden">
+            <div className="overflow-x-auto">
+              <table
+                className={cx(
+                  'w-full min-w-[820px] text-sm transition-opacity',
+                  q.isPlaceholderData && 'opacity-60',
+                )}
+              >
+                <thead>
+                  <tr className="border-b border-line text-left text-xs text-muted">
+                    <th className="px-5 py-3 font-medium">{t('logs.time')}</th>
+                    <th className="px-3 py-3 font-medium">{t('logs.model')}</th>
+                    <th className="px-3 py-3 font-medium">{t('logs.provider')}</th>
+                    <th className="px-3 py-3 font-medium">{t('logs.key')}</th>
+                    <th className="px-3 py-3 font-medium">{t('logs.status')}</th>
+                    <th className="px-3 py-3 text-right font-medium">{t('logs.latency')}</th>
+                    <th className="px-5 py-3 text-right font-medium">{t('logs.tokens')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="flex items-center justify-between border-t border-line px-5 py-3 text-sm text-muted">
-            <span>
-              {q.data.totalIsLowerBound
-                ? t('logs.totalMore', { count: q.data.total })
-                : t('logs.total', { count: q.data.total })}
-            </span>
-            <div className="flex items-center gap-2">
-              <Button
-                size="sm"
-                variant="secondary"
-                aria-label={t('logs.prev')}
-                disabled={page <= 1}
-                onClick={() => setPage((p) => p - 1)}
-              >
-                <ChevronLeft className="size-4" />
-              </Button>
-              <span className="tabular-nums">
-                {page} / {pages}
-              </span>
-              <Button
-                size="sm"
-                variant="secondary"
-                aria-label={t('logs.next')}
-                disabled={page >= pages}
-                onClick={() => setPage((p) => p + 1)}
-              >
-                <ChevronRight className="size-4" />
-              </Button>
+                </thead>
+                <tbody>
+                  {logs.items.map((l: Log) => (
+                    <tr
+                      key={l.id}
+                      tabIndex={0}
+                      onClick={() => setOpen(l.id)}
+                      onKeyDown={(e) =>
+                        (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), setOpen(l.id))
+                      }
+                      className="cursor-pointer border-b border-line transition-colors last:border-0 hover:bg-fill focus:bg-fill focus:outline-none"
+                      data-testid="log-row"
+                    >
+                      <td className="whitespace-nowrap px-5 py-3 text-muted">
+                        {formatDateTime(l.createdAt, lang)}
+                      </td>
+                      <td className="px-3 py-3 font-medium text-fg">{l.model ?? '—'}</td>
+                      <td className="px-3 py-3 text-fg">{l.providerName ?? '—'}</td>
+                      <td className="px-3 py-3 text-muted">{keyName(l.apiKeyId)}</td>
+                      <td className="px-3 py-3">
+                        <Badge tone={statusTone(l.status)}>{l.status}</Badge>
+                        {l.attempts.length > 1 ? (
+                          <span className="ml-1.5 text-xs text-muted">×{l.attempts.length}</span>
+                        ) : null}
+                      </td>
+                      <td className="px-3 py-3 text-right tabular-nums text-fg">{formatMs(l.latencyMs)}</td>
+                      <td className="px-5 py-3 text-right tabular-nums text-muted">
+                        {l.inputTokens} / {l.outputTokens}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </div>
-          </div>
-        </Card>
-      )}
+            <div className="flex items-center justify-between border-t border-line px-5 py-3 text-sm text-muted">
+              <span>
+                {logs.totalIsLowerBound
+                  ? t('logs.totalMore', { count: logs.total })
+                  : t('logs.total', { count: logs.total })}
+              </span>
+              <div className="flex items-center gap-2">
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  aria-label={t('logs.prev')}
+                  disabled={page <= 1}
+                  onClick={() => setPage((p) => p - 1)}
+                >
+                  <ChevronLeft className="size-4" />
+                </Button>
+                <span className="tabular-nums">
+                  {page} / {pages}
+                </span>
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  aria-label={t('logs.next')}
+                  disabled={page >= pages}
+                  onClick={() => setPage((p) => p + 1)}
+                >
+                  <ChevronRight className="size-4" />
+                </Button>
+              </div>
+            </div>
+          </Card>
+        )}
+      </QueryState>
       <LogDetail id={open} onClose={() => setOpen(null)} />
     </div>
   );

@@ -11,16 +11,16 @@ import {
   Card,
   Checkbox,
   EmptyState,
-  ErrorState,
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Select,
   Switch,
-  TableSkeleton,
 } from '../components/ui';
-import { confirm, Modal, toast } from '../components/overlays';
+import { QueryState } from '../components/QueryState';
+import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
 import { isAdmin, useAuth } from '../stores/auth';
 import { cx } from '../lib/format';
 import { TryIt } from './TryIt';
@@ -238,21 +238,16 @@ function ModelForm({
       wide
       title={editing ? t('models.edit') : t('models.add')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            disabled={!m.name.trim()}
-            onClick={() => {
-              setError(null);
-              save.mutate();
-            }}
-          >
-            {editing ? t('common.save') : t('common.create')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          disabled={!m.name.trim()}
+          onSubmit={() => {
+            setError(null);
+            save.mutate();
+          }}
+          submitLabel={editing ? t('common.save') : t('common.create')}
+        />
       }
     >
       <div className="grid gap-4 sm:grid-cols-2">
@@ -667,56 +662,45 @@ export default function ModelsPage() {
       <PageHeader
         title={t('models.title')}
         subtitle={t('models.subtitle')}
-        actions={
-          admin ? (
-            <Button icon={<Plus className="size-4" />} onClick={openNew}>
-              {t('models.add')}
-            </Button>
-          ) : null
-        }
+        actions={admin ? <NewButton onClick={openNew}>{t('models.add')}</NewButton> : null}
       />
       <div className="flex flex-col gap-4">
-        {models.isLoading ? (
-          <TableSkeleton />
-        ) : models.isError ? (
-          <ErrorState
-            message={models.error.message}
-            onRetry={() => void models.refetch()}
-            retryLabel={t('common.retry')}
-          />
-        ) : !models.data?.length ? (
-          <EmptyState
-            icon={<RouteIcon className="size-6" />}
-            title={t('models.emptyTitle')}
-            body={provs.length ? t('models.emptyBody') : t('models.emptyBodyNoProvider')}
-            action={
-              provs.length ? (
-                admin ? (
-                  <Button icon={<Plus className="size-4" />} onClick={openNew}>
-                    {t('models.add')}
-                  </Button>
-                ) : undefined
-              ) : (
-                <Link to="/providers">
-                  <Button>{t('dashboard.addProvider')}</Button>
-                </Link>
-              )
-            }
-          />
-        ) : (
-          models.data.map((m) => (
-            <ModelCard
-              key={m.id}
-              m={m}
-              admin={admin}
-              providers={provs}
-              onEdit={() => {
-                setEditing(m);
-                setFormOpen(true);
-              }}
+        <QueryState
+          query={models}
+          empty={
+            <EmptyState
+              icon={<RouteIcon className="size-6" />}
+              title={t('models.emptyTitle')}
+              body={provs.length ? t('models.emptyBody') : t('models.emptyBodyNoProvider')}
+              action={
+                provs.length ? (
+                  admin ? (
+                    <NewButton onClick={openNew}>{t('models.add')}</NewButton>
+                  ) : undefined
+                ) : (
+                  <Link to="/providers">
+                    <Button>{t('dashboard.addProvider')}</Button>
+                  </Link>
+                )
+              }
             />
-          ))
-        )}
+          }
+        >
+          {(rows) =>
+            rows.map((m) => (
+              <ModelCard
+                key={m.id}
+                m={m}
+                admin={admin}
+                providers={provs}
+                onEdit={() => {
+                  setEditing(m);
+                  setFormOpen(true);
+                }}
+              />
+            ))
+          }
+        </QueryState>
         {models.data?.length ? <TryIt models={models.data} /> : null}
       </div>
       <ModelForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} providers={provs} />

@@ -19,17 +19,18 @@ import {
   Card,
   Checkbox,
   EmptyState,
-  ErrorState,
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Select,
   Switch,
   TableSkeleton,
   Textarea,
 } from '../components/ui';
-import { confirm, Modal, toast } from '../components/overlays';
+import { QueryState } from '../components/QueryState';
+import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
 import { parseJsonObject, prettyJson } from '../lib/json';
 import { errorTone, formatMs, formatPercent } from '../lib/format';
 import { isAdmin, useAuth } from '../stores/auth';
@@ -190,19 +191,16 @@ function ProviderForm({
               {t('providers.validate')}
             </Button>
           ) : null}
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
+          <DialogFooter
+            onCancel={onClose}
             loading={save.isPending}
-            onClick={() => {
+            onSubmit={() => {
               setError(null);
               save.mutate();
             }}
             disabled={!f.name.trim()}
-          >
-            {editing ? t('common.save') : t('common.create')}
-          </Button>
+            submitLabel={editing ? t('common.save') : t('common.create')}
+          />
         </>
       }
     >
@@ -547,14 +545,14 @@ function TestModal({ provider, onClose }: { provider: Provider | null; onClose()
       onClose={onClose}
       title={t('providers.testTitle', { name: provider?.name ?? '' })}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.close')}
-          </Button>
-          <Button loading={probe.isPending} disabled={!model.trim()} onClick={() => probe.mutate()}>
-            {t('providers.runTest')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          cancelLabel={t('common.close')}
+          loading={probe.isPending}
+          disabled={!model.trim()}
+          onSubmit={() => probe.mutate()}
+          submitLabel={t('providers.runTest')}
+        />
       }
     >
       <p className="mb-4 text-sm text-muted">{t('providers.testBody')}</p>
@@ -658,38 +656,39 @@ function ImportModal({ provider, onClose }: { provider: Provider | null; onClose
       title={t('providers.importTitle', { name: provider?.name ?? '' })}
       wide
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button loading={run.isPending} disabled={!picked.size} onClick={() => run.mutate()}>
-            {t('providers.importN', { count: picked.size })}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={run.isPending}
+          disabled={!picked.size}
+          onSubmit={() => run.mutate()}
+          submitLabel={t('providers.importN', { count: picked.size })}
+        />
       }
     >
       <p className="mb-4 text-sm text-muted">{t('providers.importBody')}</p>
-      {upstream.isLoading ? (
-        <TableSkeleton rows={4} />
-      ) : upstream.isError ? (
-        <p className="text-sm text-danger">{upstream.error.message}</p>
-      ) : !upstream.data?.models.length ? (
-        <p className="text-sm text-muted">{t('providers.noUpstreamModels')}</p>
-      ) : (
-        <div className="grid max-h-80 gap-1 overflow-y-auto sm:grid-cols-2">
-          {upstream.data.models.map((m) => (
-            <div key={m} className="flex items-center justify-between rounded-xl px-2 py-1.5 hover:bg-fill">
-              {names.has(m) ? (
-                <span className="text-sm text-muted">
-                  {m} <Badge>{t('providers.exists')}</Badge>
-                </span>
-              ) : (
-                <Checkbox label={m} checked={picked.has(m)} onChange={(v) => toggle(m, v)} />
-              )}
-            </div>
-          ))}
-        </div>
-      )}
+      <QueryState
+        query={upstream}
+        skeleton={<TableSkeleton rows={4} />}
+        renderError={(e) => <p className="text-sm text-danger">{e.message}</p>}
+        isEmpty={(d) => !d.models.length}
+        empty={<p className="text-sm text-muted">{t('providers.noUpstreamModels')}</p>}
+      >
+        {(found) => (
+          <div className="grid max-h-80 gap-1 overflow-y-auto sm:grid-cols-2">
+            {found.models.map((m) => (
+              <div key={m} className="flex items-center justify-between rounded-xl px-2 py-1.5 hover:bg-fill">
+                {names.has(m) ? (
+                  <span className="text-sm text-muted">
+                    {m} <Badge>{t('providers.exists')}</Badge>
+                  </span>
+                ) : (
+                  <Checkbox label={m} checked={picked.has(m)} onChange={(v) => toggle(m, v)} />
+                )}
+              </div>
+            ))}
+          </div>
+        )}
+      </QueryState>
     </Modal>
   );
 }
@@ -762,25 +761,17 @@ export default function ProvidersPage() {
       return n;
     });
   const ids = [...selected];
+  const openNew = () => {
+    setEditing(null);
+    setFormOpen(true);
+  };
 
   return (
     <div>
       <PageHeader
         title={t('providers.title')}
         subtitle={t('providers.subtitle')}
-        actions={
-          admin ? (
-            <Button
-              icon={<Plus className="size-4" />}
-              onClick={() => {
-                setEditing(null);
-                setFormOpen(true);
-              }}
-            >
-              {t('providers.add')}
-            </Button>
-          ) : null
-        }
+        actions={admin ? <NewButton onClick={openNew}>{t('providers.add')}</NewButton> : null}
       />
       {admin && selected.size ? (
         <Card className="mb-4 flex flex-wrap items-center gap-2 px-4 py-3">
@@ -801,131 +792,116 @@ export default function ProvidersPage() {
           </Button>
         </Card>
       ) : null}
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<Server className="size-6" />}
-          title={t('providers.emptyTitle')}
-          body={t('providers.emptyBody')}
-          action={
-            admin ? (
-              <Button
-                icon={<Plus className="size-4" />}
-                onClick={() => {
-                  setEditing(null);
-                  setFormOpen(true);
-                }}
-              >
-                {t('providers.add')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
-          {list.data.map((p) => (
-            <Card key={p.id} className="flex flex-col p-5" data-testid={`provider-${p.name}`}>
-              <div className="flex items-start gap-3">
-                {admin ? (
-                  <Checkbox
-                    label={<span className="sr-only">{t('common.select')}</span>}
-                    checked={selected.has(p.id)}
-                    onChange={(v) => toggle(p.id, v)}
-                  />
-                ) : null}
-                <div className="min-w-0 flex-1">
-                  <h3 className="truncate text-[15px] font-semibold text-fg">{p.name}</h3>
-                  <p className="truncate text-xs text-muted">
-                    {p.type === 'mock' ? t('providers.type_mock') : p.baseUrl}
-                  </p>
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<Server className="size-6" />}
+            title={t('providers.emptyTitle')}
+            body={t('providers.emptyBody')}
+            action={admin ? <NewButton onClick={openNew}>{t('providers.add')}</NewButton> : undefined}
+          />
+        }
+      >
+        {(providers) => (
+          <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
+            {providers.map((p) => (
+              <Card key={p.id} className="flex flex-col p-5" data-testid={`provider-${p.name}`}>
+                <div className="flex items-start gap-3">
+                  {admin ? (
+                    <Checkbox
+                      label={<span className="sr-only">{t('common.select')}</span>}
+                      checked={selected.has(p.id)}
+                      onChange={(v) => toggle(p.id, v)}
+                    />
+                  ) : null}
+                  <div className="min-w-0 flex-1">
+                    <h3 className="truncate text-[15px] font-semibold text-fg">{p.name}</h3>
+                    <p className="truncate text-xs text-muted">
+                      {p.type === 'mock' ? t('providers.type_mock') : p.baseUrl}
+                    </p>
+                  </div>
+                  {admin ? (
+                    <Switch
+                      checked={p.enabled}
+                      onChange={(v) => void setEnabled([p.id], v)}
+                      label={t('common.enabled')}
+                    />
+                  ) : null}
                 </div>
-                {admin ? (
-                  <Switch
-                    checked={p.enabled}
-                    onChange={(v) => void setEnabled([p.id], v)}
-                    label={t('common.enabled')}
-                  />
-                ) : null}
-              </div>
-              <div className="mt-4 flex flex-wrap gap-1.5">
-                <Badge tone="primary">{t(`providers.type_${p.type}`)}</Badge>
-                <Badge tone={p.enabled ? 'success' : 'neutral'}>
-                  {p.enabled ? t('common.enabled') : t('common.disabled')}
-                </Badge>
-                <Badge>{t('providers.keysN', { count: p.credentials.length })}</Badge>
-                <Badge>{t('providers.timeoutShort', { value: formatMs(p.timeoutMs) })}</Badge>
-                {(() => {
-                  const row = stats.data?.byProvider.find((r) => r.provider === p.name);
-                  if (!row || !p.enabled) return null;
-                  const tone = errorTone(row.requests, row.errors);
-                  return (
-                    <Badge tone={tone}>
-                      {t(`dashboard.health_${tone}`)} ·{' '}
-                      {t('providers.errorRate', { rate: formatPercent(row.errors / row.requests) })}
-                    </Badge>
-                  );
-                })()}
-              </div>
-              {p.notes ? <p className="mt-3 line-clamp-2 text-xs text-muted">{p.notes}</p> : null}
-              <div className="mt-auto flex flex-wrap gap-1 pt-4">
-                {admin ? (
-                  <>
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon={<FlaskConical className="size-3.5" />}
-                      onClick={() => setTesting(p)}
-                    >
-                      {t('providers.test')}
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon={<Download className="size-3.5" />}
-                      onClick={() => setImporting(p)}
-                    >
-                      {t('providers.import')}
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon={<KeyRound className="size-3.5" />}
-                      onClick={() => setCreds(p)}
-                    >
-                      {t('providers.keys')}
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      icon={<Pencil className="size-3.5" />}
-                      onClick={() => {
-                        setEditing(p);
-                        setFormOpen(true);
-                      }}
-                    >
-                      {t('common.edit')}
-                    </Button>
-                    <IconButton
-                      label={t('common.delete')}
-                      onClick={() => void remove([p.id])}
-                      className="ml-auto"
-                    >
-                      <Trash2 className="size-4" />
-                    </IconButton>
-                  </>
-                ) : null}
-              </div>
-            </Card>
-          ))}
-        </div>
-      )}
+                <div className="mt-4 flex flex-wrap gap-1.5">
+                  <Badge tone="primary">{t(`providers.type_${p.type}`)}</Badge>
+                  <Badge tone={p.enabled ? 'success' : 'neutral'}>
+                    {p.enabled ? t('common.enabled') : t('common.disabled')}
+                  </Badge>
+                  <Badge>{t('providers.keysN', { count: p.credentials.length })}</Badge>
+                  <Badge>{t('providers.timeoutShort', { value: formatMs(p.timeoutMs) })}</Badge>
+                  {(() => {
+                    const row = stats.data?.byProvider.find((r) => r.provider === p.name);
+                    if (!row || !p.enabled) return null;
+                    const tone = errorTone(row.requests, row.errors);
+                    return (
+                      <Badge tone={tone}>
+                        {t(`dashboard.health_${tone}`)} ·{' '}
+                        {t('providers.errorRate', { rate: formatPercent(row.errors / row.requests) })}
+                      </Badge>
+                    );
+                  })()}
+                </div>
+                {p.notes ? <p className="mt-3 line-clamp-2 text-xs text-muted">{p.notes}</p> : null}
+                <div className="mt-auto flex flex-wrap gap-1 pt-4">
+                  {admin ? (
+                    <>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        icon={<FlaskConical className="size-3.5" />}
+                        onClick={() => setTesting(p)}
+                      >
+                        {t('providers.test')}
+                      </Button>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        icon={<Download className="size-3.5" />}
+                        onClick={() => setImporting(p)}
+                      >
+                        {t('providers.import')}
+                      </Button>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        icon={<KeyRound className="size-3.5" />}
+                        onClick={() => setCreds(p)}
+                      >
+                        {t('providers.keys')}
+                      </Button>
+                      <Button
+                        size="sm"
+                        variant="ghost"
+                        icon={<Pencil className="size-3.5" />}
+                        onClick={() => {
+                          setEditing(p);
+                          setFormOpen(true);
+                        }}
+                      >
+                        {t('common.edit')}
+                      </Button>
+                      <IconButton
+                        label={t('common.delete')}
+                        onClick={() => void remove([p.id])}
+                        className="ml-auto"
+                      >
+                        <Trash2 className="size-4" />
+                      </IconButton>
+                    </>
+                  ) : null}
+                </div>
+              </Card>
+            ))}
+          </div>
+        )}
+      </QueryState>
       <ProviderForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
       <CredentialsModal provider={creds} onClose={() => setCreds(null)} />
       <TestModal provider={testing} onClose={() => setTesting(null)} />

@@ -1,22 +1,22 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Network, Pencil, Plus, RefreshCw, Trash2 } from 'lucide-react';
+import { Network, Pencil, RefreshCw, Trash2 } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
   Button,
   Card,
   EmptyState,
-  ErrorState,
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Switch,
-  TableSkeleton,
 } from '../components/ui';
-import { confirm, Modal, toast } from '../components/overlays';
+import { QueryState } from '../components/QueryState';
+import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
 import { StatusBadge } from './HealthPage';
 import { formatMs, formatRelative } from '../lib/format';
 import { splitList } from '../lib/keyLimits';
@@ -150,21 +150,15 @@ function ProxyForm({ open, onClose, editing }: { open: boolean; onClose(): void;
       onClose={onClose}
       title={editing ? t('proxies.edit') : t('proxies.create')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            onClick={() => {
-              setTouched(true);
-              setError(null);
-              if (!Object.keys(built.errors).length) save.mutate();
-            }}
-          >
-            {t('common.save')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          onSubmit={() => {
+            setTouched(true);
+            setError(null);
+            if (!Object.keys(built.errors).length) save.mutate();
+          }}
+        />
       }
     >
       <div className="flex flex-col gap-4">
@@ -315,120 +309,109 @@ export default function ProxiesPage() {
       <PageHeader
         title={t('proxies.title')}
         subtitle={t('proxies.subtitle')}
-        actions={
-          admin ? (
-            <Button icon={<Plus className="size-4" />} onClick={openNew}>
-              {t('proxies.create')}
-            </Button>
-          ) : null
-        }
+        actions={admin ? <NewButton onClick={openNew}>{t('proxies.create')}</NewButton> : null}
       />
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<Network className="size-6" />}
-          title={t('proxies.emptyTitle')}
-          body={t('proxies.emptyBody')}
-          action={
-            admin ? (
-              <Button icon={<Plus className="size-4" />} onClick={openNew}>
-                {t('proxies.create')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[820px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('proxies.name')}</th>
-                <th className="px-3 py-3 font-medium">{t('health.status')}</th>
-                <th className="px-3 py-3 font-medium">{t('proxies.weight')}</th>
-                <th className="px-3 py-3 font-medium">{t('proxies.tags')}</th>
-                <th className="px-3 py-3 font-medium">{t('proxies.usedBy')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((p) => (
-                <tr key={p.id} className="border-b border-line last:border-0" data-testid={`proxy-${p.name}`}>
-                  <td className="px-5 py-3">
-                    <div className="font-medium text-fg">{p.name}</div>
-                    <div className="font-mono text-xs text-muted">
-                      {p.username ? `${p.username}@` : ''}
-                      {p.url}
-                    </div>
-                  </td>
-                  <td className="px-3 py-3">
-                    {p.enabled ? (
-                      <StatusBadge status={p.status as HealthStatus} />
-                    ) : (
-                      <Badge>{t('common.disabled')}</Badge>
-                    )}
-                    <div className="mt-0.5 text-xs text-muted">
-                      {formatMs(p.latencyMs)} ·{' '}
-                      {p.lastCheckedAt ? formatRelative(p.lastCheckedAt, lang) : t('health.neverChecked')}
-                    </div>
-                    {p.lastError ? (
-                      <div className="max-w-56 truncate text-xs text-danger" title={p.lastError}>
-                        {p.lastError}
-                      </div>
-                    ) : null}
-                  </td>
-                  <td className="px-3 py-3 tabular-nums">{p.weight}</td>
-                  <td className="px-3 py-3">
-                    <div className="flex flex-wrap gap-1">
-                      {p.tags.map((x) => (
-                        <Badge key={x}>{x}</Badge>
-                      ))}
-                    </div>
-                  </td>
-                  <td className="px-3 py-3 text-muted">
-                    {usedBy(p)
-                      .map((x) => x.name)
-                      .join(', ') || '—'}
-                  </td>
-                  <td className="px-5 py-3">
-                    {admin ? (
-                      <div className="flex justify-end gap-1">
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          icon={<RefreshCw className="size-3.5" />}
-                          loading={check.isPending && check.variables?.id === p.id}
-                          onClick={() => check.mutate(p)}
-                        >
-                          {t('proxies.check')}
-                        </Button>
-                        <IconButton
-                          label={t('common.edit')}
-                          onClick={() => {
-                            setEditing(p);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        <IconButton label={t('common.delete')} onClick={() => void remove(p)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      </div>
-                    ) : null}
-                  </td>
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<Network className="size-6" />}
+            title={t('proxies.emptyTitle')}
+            body={t('proxies.emptyBody')}
+            action={admin ? <NewButton onClick={openNew}>{t('proxies.create')}</NewButton> : undefined}
+          />
+        }
+      >
+        {(proxies) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[820px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('proxies.name')}</th>
+                  <th className="px-3 py-3 font-medium">{t('health.status')}</th>
+                  <th className="px-3 py-3 font-medium">{t('proxies.weight')}</th>
+                  <th className="px-3 py-3 font-medium">{t('proxies.tags')}</th>
+                  <th className="px-3 py-3 font-medium">{t('proxies.usedBy')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {proxies.map((p) => (
+                  <tr
+                    key={p.id}
+                    className="border-b border-line last:border-0"
+                    data-testid={`proxy-${p.name}`}
+                  >
+                    <td className="px-5 py-3">
+                      <div className="font-medium text-fg">{p.name}</div>
+                      <div className="font-mono text-xs text-muted">
+                        {p.username ? `${p.username}@` : ''}
+                        {p.url}
+                      </div>
+                    </td>
+                    <td className="px-3 py-3">
+                      {p.enabled ? (
+                        <StatusBadge status={p.status as HealthStatus} />
+                      ) : (
+                        <Badge>{t('common.disabled')}</Badge>
+                      )}
+                      <div className="mt-0.5 text-xs text-muted">
+                        {formatMs(p.latencyMs)} ·{' '}
+                        {p.lastCheckedAt ? formatRelative(p.lastCheckedAt, lang) : t('health.neverChecked')}
+                      </div>
+                      {p.lastError ? (
+                        <div className="max-w-56 truncate text-xs text-danger" title={p.lastError}>
+                          {p.lastError}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className="px-3 py-3 tabular-nums">{p.weight}</td>
+                    <td className="px-3 py-3">
+                      <div className="flex flex-wrap gap-1">
+                        {p.tags.map((x) => (
+                          <Badge key={x}>{x}</Badge>
+                        ))}
+                      </div>
+                    </td>
+                    <td className="px-3 py-3 text-muted">
+                      {usedBy(p)
+                        .map((x) => x.name)
+                        .join(', ') || '—'}
+                    </td>
+                    <td className="px-5 py-3">
+                      {admin ? (
+                        <div className="flex justify-end gap-1">
+                          <Button
+                            size="sm"
+                            variant="secondary"
+                            icon={<RefreshCw className="size-3.5" />}
+                            loading={check.isPending && check.variables?.id === p.id}
+                            onClick={() => check.mutate(p)}
+                          >
+                            {t('proxies.check')}
+                          </Button>
+                          <IconButton
+                            label={t('common.edit')}
+                            onClick={() => {
+                              setEditing(p);
+                              setFormOpen(true);
+                            }}
+                          >
+                            <Pencil className="size-4" />
+                          </IconButton>
+                          <IconButton label={t('common.delete')} onClick={() => void remove(p)}>
+                            <Trash2 className="size-4" />
+                          </IconButton>
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <ProxyForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
     </div>
   );

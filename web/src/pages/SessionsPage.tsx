@@ -17,12 +17,12 @@ import {
   Button,
   Card,
   EmptyState,
-  ErrorState,
   IconButton,
   Input,
   PageHeader,
   TableSkeleton,
 } from '../components/ui';
+import { QueryState } from '../components/QueryState';
 import { confirm, Drawer, toast } from '../components/overlays';
 import { cx, formatDateTime, formatNumber, formatRelative } from '../lib/format';
 import { currentLang } from '../i18n';
@@ -193,93 +193,91 @@ export default function SessionsPage() {
           }}
         />
       </div>
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.data.length ? (
-        <EmptyState
-          icon={<MessagesSquare className="size-6" />}
-          title={q ? t('sessions.noMatch') : t('sessions.emptyTitle')}
-          body={t('sessions.emptyBody')}
-        />
-      ) : (
-        <>
-          <Card className="overflow-x-auto">
-            <table className="w-full min-w-[680px] text-sm">
-              <thead>
-                <tr className="border-b border-line text-left text-xs text-muted">
-                  <th className="px-5 py-3 font-medium">{t('sessions.session')}</th>
-                  <th className="px-3 py-3 font-medium">{t('sessions.model')}</th>
-                  <th className="px-3 py-3 font-medium">{t('sessions.messages')}</th>
-                  <th className="px-3 py-3 font-medium">{t('sessions.lastActive')}</th>
-                  <th className="px-5 py-3" />
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.data.map((s) => (
-                  <tr
-                    key={s.id}
-                    className="cursor-pointer border-b border-line last:border-0 hover:bg-fill/60"
-                    data-testid={`session-${s.id}`}
-                    tabIndex={0}
-                    onClick={() => setOpen(s)}
-                    onKeyDown={(e) => e.target === e.currentTarget && e.key === 'Enter' && setOpen(s)}
-                  >
-                    <td className="px-5 py-3">
-                      <div className="font-medium text-fg">{s.title || t('sessions.untitled')}</div>
-                      <div className="font-mono text-xs text-muted">{s.id.slice(0, 8)}</div>
-                    </td>
-                    <td className="px-3 py-3 text-muted">{s.model ?? '—'}</td>
-                    <td className="px-3 py-3 tabular-nums">
-                      {s.messageCount}
-                      <span className="text-xs text-muted">
-                        {' '}
-                        · {t('sessions.tokens', { count: s.tokenCount })}
-                      </span>
-                    </td>
-                    <td className="px-3 py-3 text-muted">
-                      {formatRelative(s.lastMessageAt ?? s.updatedAt, lang)}
-                    </td>
-                    <td className="px-5 py-3 text-right" onClick={(e) => e.stopPropagation()}>
-                      <IconButton label={t('common.delete')} onClick={() => void remove(s)}>
-                        <Trash2 className="size-4" />
-                      </IconButton>
-                    </td>
+      <QueryState
+        query={list}
+        isEmpty={(d) => !d.data.length}
+        empty={
+          <EmptyState
+            icon={<MessagesSquare className="size-6" />}
+            title={q ? t('sessions.noMatch') : t('sessions.emptyTitle')}
+            body={t('sessions.emptyBody')}
+          />
+        }
+      >
+        {(sessions) => (
+          <>
+            <Card className="overflow-x-auto">
+              <table className="w-full min-w-[680px] text-sm">
+                <thead>
+                  <tr className="border-b border-line text-left text-xs text-muted">
+                    <th className="px-5 py-3 font-medium">{t('sessions.session')}</th>
+                    <th className="px-3 py-3 font-medium">{t('sessions.model')}</th>
+                    <th className="px-3 py-3 font-medium">{t('sessions.messages')}</th>
+                    <th className="px-3 py-3 font-medium">{t('sessions.lastActive')}</th>
+                    <th className="px-5 py-3" />
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </Card>
-          {total > PAGE ? (
-            <div className="mt-4 flex items-center justify-end gap-2 text-sm text-muted">
-              <Button
-                size="sm"
-                variant="secondary"
-                disabled={offset === 0}
-                onClick={() => setOffset((o) => Math.max(0, o - PAGE))}
-              >
-                {t('alerts.prev')}
-              </Button>
-              <span>
-                {offset + 1}–{Math.min(total, offset + PAGE)} / {formatNumber(total, lang)}
-              </span>
-              <Button
-                size="sm"
-                variant="secondary"
-                disabled={offset + PAGE >= total}
-                onClick={() => setOffset((o) => o + PAGE)}
-              >
-                {t('alerts.next')}
-              </Button>
-            </div>
-          ) : null}
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {sessions.data.map((s) => (
+                    <tr
+                      key={s.id}
+                      className="cursor-pointer border-b border-line last:border-0 hover:bg-fill/60"
+                      data-testid={`session-${s.id}`}
+                      tabIndex={0}
+                      onClick={() => setOpen(s)}
+                      onKeyDown={(e) => e.target === e.currentTarget && e.key === 'Enter' && setOpen(s)}
+                    >
+                      <td className="px-5 py-3">
+                        <div className="font-medium text-fg">{s.title || t('sessions.untitled')}</div>
+                        <div className="font-mono text-xs text-muted">{s.id.slice(0, 8)}</div>
+                      </td>
+                      <td className="px-3 py-3 text-muted">{s.model ?? '—'}</td>
+                      <td className="px-3 py-3 tabular-nums">
+                        {s.messageCount}
+                        <span className="text-xs text-muted">
+                          {' '}
+                          · {t('sessions.tokens', { count: s.tokenCount })}
+                        </span>
+                      </td>
+                      <td className="px-3 py-3 text-muted">
+                        {formatRelative(s.lastMessageAt ?? s.updatedAt, lang)}
+                      </td>
+                      <td className="px-5 py-3 text-right" onClick={(e) => e.stopPropagation()}>
+                        <IconButton label={t('common.delete')} onClick={() => void remove(s)}>
+                          <Trash2 className="size-4" />
+                        </IconButton>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </Card>
+            {total > PAGE ? (
+              <div className="mt-4 flex items-center justify-end gap-2 text-sm text-muted">
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  disabled={offset === 0}
+                  onClick={() => setOffset((o) => Math.max(0, o - PAGE))}
+                >
+                  {t('alerts.prev')}
+                </Button>
+                <span>
+                  {offset + 1}–{Math.min(total, offset + PAGE)} / {formatNumber(total, lang)}
+                </span>
+                <Button
+                  size="sm"
+                  variant="secondary"
+                  disabled={offset + PAGE >= total}
+                  onClick={() => setOffset((o) => o + PAGE)}
+                >
+                  {t('alerts.next')}
+                </Button>
+              </div>
+            ) : null}
+          </>
+        )}
+      </QueryState>
       <Drawer open={!!open} onClose={() => setOpen(null)} title={open?.title || t('sessions.untitled')}>
         {open ? (
           <div className="flex flex-col gap-4">
@@ -325,23 +323,20 @@ export default function SessionsPage() {
                 <p className="mt-2 whitespace-pre-wrap text-fg">{detail.data.summary}</p>
               </div>
             ) : null}
-            {detail.isLoading ? (
-              <TableSkeleton rows={3} />
-            ) : detail.isError ? (
-              <ErrorState
-                message={detail.error.message}
-                retryLabel={t('common.retry')}
-                onRetry={() => void detail.refetch()}
-              />
-            ) : !detail.data?.messages.length ? (
-              <p className="text-sm text-muted">{t('sessions.noMessages')}</p>
-            ) : (
-              <ol className="flex flex-col gap-3" data-testid="session-messages">
-                {detail.data.messages.map((m) => (
-                  <MessageBubble key={m.seq} m={m} />
-                ))}
-              </ol>
-            )}
+            <QueryState
+              query={detail}
+              skeleton={<TableSkeleton rows={3} />}
+              isEmpty={(d) => !d.messages.length}
+              empty={<p className="text-sm text-muted">{t('sessions.noMessages')}</p>}
+            >
+              {(session) => (
+                <ol className="flex flex-col gap-3" data-testid="session-messages">
+                  {session.messages.map((m) => (
+                    <MessageBubble key={m.seq} m={m} />
+                  ))}
+                </ol>
+              )}
+            </QueryState>
           </div>
         ) : null}
       </Drawer>

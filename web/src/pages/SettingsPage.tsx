@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Download, Upload } from 'lucide-react';
+import { Download, RotateCw, Upload } from 'lucide-react';
 import { api, download, unwrap, type Schemas } from '../api/client';
 import { Button, Card, Checkbox, Field, Input } from '../components/ui';
 import { confirm, toast } from '../components/overlays';
@@ -174,6 +174,79 @@ function ChangePassword() {
   );
 }
 
+/**
+ * Server settings shown on this page: environment variables the server reads once at start-up
+ * (src/config/env.validation.ts). No API exposes the values in effect, so only the variables and
+ * their defaults (as in .env.example) are listed.
+ */
+export const SERVER_ENV = {
+  logRetention: [{ name: 'LOG_RETENTION_DAYS', default: '30' }],
+  logBodies: [
+    { name: 'LOG_BODIES', default: 'false' },
+    { name: 'LOG_BODY_MAX_BYTES', default: '16384' },
+  ],
+  healthInterval: [{ name: 'HEALTH_CHECK_INTERVAL_MS', default: '60000' }],
+} as const;
+
+function ServerSettings() {
+  const { t } = useTranslation();
+  const rows = [
+    {
+      vars: SERVER_ENV.logRetention,
+      label: t('settings.logRetention'),
+      body: t('settings.logRetentionBody'),
+    },
+    { vars: SERVER_ENV.logBodies, label: t('settings.logBodies'), body: t('settings.logBodiesBody') },
+    {
+      vars: SERVER_ENV.healthInterval,
+      label: t('settings.healthInterval'),
+      body: t('settings.healthIntervalBody'),
+    },
+  ];
+  return (
+    <Section title={t('settings.serverTitle')} body={t('settings.serverBody')}>
+      <div className="flex gap-3 rounded-2xl bg-fill p-3 text-sm text-fg" role="note">
+        <RotateCw className="size-5 shrink-0 text-muted" aria-hidden />
+        {t('settings.serverRestart')}
+      </div>
+      <ul className="mt-2 divide-y divide-line" aria-label={t('settings.serverTitle')}>
+        {rows.map((r) => (
+          <li
+            key={r.vars[0].name}
+            className="flex flex-col gap-2 py-4 sm:flex-row sm:items-start sm:justify-between sm:gap-6"
+          >
+            <div className="min-w-0">
+              <div className="text-sm font-medium text-fg">{r.label}</div>
+              <p className="mt-0.5 text-xs text-muted">{r.body}</p>
+            </div>
+            <div className="flex shrink-0 flex-col gap-1.5 sm:items-end">
+              {r.vars.map((v) => (
+                <div key={v.name} className="flex items-center gap-2">
+                  <code className="rounded-lg bg-fill px-2 py-0.5 font-mono text-xs text-fg">{v.name}</code>
+                  <span className="text-xs text-muted">
+                    {t('settings.serverDefault', { value: v.default })}
+                  </span>
+                </div>
+              ))}
+            </div>
+          </li>
+        ))}
+      </ul>
+      <div className="flex flex-wrap items-center justify-between gap-3 border-t border-line pt-4">
+        <span className="text-xs text-muted">{t('settings.serverMore')}</span>
+        <a
+          href="/docs"
+          target="_blank"
+          rel="noreferrer"
+          className="text-sm font-medium text-primary hover:underline"
+        >
+          {t('settings.apiDocs')} →
+        </a>
+      </div>
+    </Section>
+  );
+}
+
 export default function SettingsPage() {
   const { t } = useTranslation();
   const user = useAuth((s) => s.user);
@@ -197,16 +270,7 @@ export default function SettingsPage() {
           <ChangePassword />
         </Section>
         {isAdmin(user) ? <ConfigTransfer /> : null}
-        <Section title={t('settings.serverTitle')} body={t('settings.serverBody')}>
-          <a
-            href="/docs"
-            target="_blank"
-            rel="noreferrer"
-            className="text-sm font-medium text-primary hover:underline"
-          >
-            {t('settings.apiDocs')} →
-          </a>
-        </Section>
+        <ServerSettings />
       </div>
     </div>
   );

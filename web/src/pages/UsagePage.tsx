@@ -2,18 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import {
-  BarChart3,
-  Download,
-  FileText,
-  PiggyBank,
-  Plus,
-  Pencil,
-  Search,
-  Sprout,
-  Tag,
-  Trash2,
-} from 'lucide-react';
+import { BarChart3, Download, FileText, PiggyBank, Pencil, Search, Sprout, Tag, Trash2 } from 'lucide-react';
 import { api, download, unwrap } from '../api/client';
 import {
   Badge,
@@ -24,12 +13,13 @@ import {
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Select,
   Skeleton,
-  TableSkeleton,
 } from '../components/ui';
-import { confirm, Modal, toast } from '../components/overlays';
+import { QueryState } from '../components/QueryState';
+import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
 import { Tabs } from '../components/Tabs';
 import { BudgetForm, type Budget } from '../components/BudgetForm';
 import { isAdmin, useAuth } from '../stores/auth';
@@ -418,21 +408,15 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
       onClose={onClose}
       title={editing ? t('prices.edit') : t('prices.create')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            onClick={() => {
-              setTouched(true);
-              setError(null);
-              if (!Object.keys(errors).length) save.mutate();
-            }}
-          >
-            {t('common.save')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          onSubmit={() => {
+            setTouched(true);
+            setError(null);
+            if (!Object.keys(errors).length) save.mutate();
+          }}
+        />
       }
     >
       <div className="flex flex-col gap-4">
@@ -554,89 +538,85 @@ function PricesTab() {
             >
               {t('prices.seed')}
             </Button>
-            <Button icon={<Plus className="size-4" />} onClick={openNew}>
-              {t('prices.create')}
-            </Button>
+            <NewButton onClick={openNew}>{t('prices.create')}</NewButton>
           </div>
         ) : null}
       </div>
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.items.length ? (
-        <EmptyState
-          icon={<Tag className="size-6" />}
-          title={q ? t('prices.noMatch') : t('prices.emptyTitle')}
-          body={t('prices.emptyBody')}
-          action={
-            admin && !q ? (
-              <Button
-                icon={<Sprout className="size-4" />}
-                loading={seed.isPending}
-                onClick={() => seed.mutate()}
-              >
-                {t('prices.seed')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[680px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('prices.model')}</th>
-                <th className="px-3 py-3 text-right font-medium">{t('prices.input')}</th>
-                <th className="px-3 py-3 text-right font-medium">{t('prices.output')}</th>
-                <th className="px-3 py-3 text-right font-medium">{t('prices.cached')}</th>
-                <th className="px-3 py-3 font-medium">{t('prices.effective')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((p) => (
-                <tr key={p.id} className="border-b border-line last:border-0">
-                  <td className="px-5 py-3">
-                    <div className="font-medium text-fg">{p.model}</div>
-                    {p.note ? <div className="text-xs text-muted">{p.note}</div> : null}
-                  </td>
-                  <td className="px-3 py-3 text-right tabular-nums">${p.inputPerM}</td>
-                  <td className="px-3 py-3 text-right tabular-nums">${p.outputPerM}</td>
-                  <td className="px-3 py-3 text-right tabular-nums">
-                    {p.cachedInputPerM != null ? `$${p.cachedInputPerM}` : '—'}
-                  </td>
-                  <td className="px-3 py-3 text-muted">
-                    {formatDateTime(p.effectiveFrom, lang).split(',')[0]}
-                  </td>
-                  <td className="px-5 py-3 text-right">
-                    {admin ? (
-                      <div className="flex justify-end gap-1">
-                        <IconButton
-                          label={t('common.edit')}
-                          onClick={() => {
-                            setEditing(p);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        <IconButton label={t('common.delete')} onClick={() => void remove(p)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      </div>
-                    ) : null}
-                  </td>
+      <QueryState
+        query={list}
+        isEmpty={(d) => !d.items.length}
+        empty={
+          <EmptyState
+            icon={<Tag className="size-6" />}
+            title={q ? t('prices.noMatch') : t('prices.emptyTitle')}
+            body={t('prices.emptyBody')}
+            action={
+              admin && !q ? (
+                <Button
+                  icon={<Sprout className="size-4" />}
+                  loading={seed.isPending}
+                  onClick={() => seed.mutate()}
+                >
+                  {t('prices.seed')}
+                </Button>
+              ) : undefined
+            }
+          />
+        }
+      >
+        {(prices) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[680px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('prices.model')}</th>
+                  <th className="px-3 py-3 text-right font-medium">{t('prices.input')}</th>
+                  <th className="px-3 py-3 text-right font-medium">{t('prices.output')}</th>
+                  <th className="px-3 py-3 text-right font-medium">{t('prices.cached')}</th>
+                  <th className="px-3 py-3 font-medium">{t('prices.effective')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {prices.items.map((p) => (
+                  <tr key={p.id} className="border-b border-line last:border-0">
+                    <td className="px-5 py-3">
+                      <div className="font-medium text-fg">{p.model}</div>
+                      {p.note ? <div className="text-xs text-muted">{p.note}</div> : null}
+                    </td>
+                    <td className="px-3 py-3 text-right tabular-nums">${p.inputPerM}</td>
+                    <td className="px-3 py-3 text-right tabular-nums">${p.outputPerM}</td>
+                    <td className="px-3 py-3 text-right tabular-nums">
+                      {p.cachedInputPerM != null ? `$${p.cachedInputPerM}` : '—'}
+                    </td>
+                    <td className="px-3 py-3 text-muted">
+                      {formatDateTime(p.effectiveFrom, lang).split(',')[0]}
+                    </td>
+                    <td className="px-5 py-3 text-right">
+                      {admin ? (
+                        <div className="flex justify-end gap-1">
+                          <IconButton
+                            label={t('common.edit')}
+                            onClick={() => {
+                              setEditing(p);
+                              setFormOpen(true);
+                            }}
+                          >
+                            <Pencil className="size-4" />
+                          </IconButton>
+                          <IconButton label={t('common.delete')} onClick={() => void remove(p)}>
+                            <Trash2 className="size-4" />
+                          </IconButton>
+                        </div>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <PriceForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
     </div>
   );
@@ -714,77 +694,66 @@ function BudgetsTab() {
     <div>
       {admin ? (
         <div className="mb-4 flex justify-end">
-          <Button icon={<Plus className="size-4" />} onClick={openNew}>
-            {t('budgets.create')}
-          </Button>
+          <NewButton onClick={openNew}>{t('budgets.create')}</NewButton>
         </div>
       ) : null}
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<PiggyBank className="size-6" />}
-          title={t('budgets.emptyTitle')}
-          body={t('budgets.emptyBody')}
-          action={
-            admin ? (
-              <Button icon={<Plus className="size-4" />} onClick={openNew}>
-                {t('budgets.create')}
-              </Button>
-            ) : undefined
-          }
-        />
-      ) : (
-        <div className="grid gap-4 md:grid-cols-2">
-          {list.data.map((b) => (
-            <Card key={b.id} className="p-5" data-testid={`budget-${b.scopeName ?? b.scopeId}`}>
-              <div className="mb-3 flex items-start justify-between gap-3">
-                <div className="min-w-0">
-                  <div className="flex items-center gap-2">
-                    <Badge tone="primary">{t(`budgets.scope_${b.scope}`)}</Badge>
-                    {!b.enabled ? <Badge>{t('common.disabled')}</Badge> : null}
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<PiggyBank className="size-6" />}
+            title={t('budgets.emptyTitle')}
+            body={t('budgets.emptyBody')}
+            action={admin ? <NewButton onClick={openNew}>{t('budgets.create')}</NewButton> : undefined}
+          />
+        }
+      >
+        {(budgets) => (
+          <div className="grid gap-4 md:grid-cols-2">
+            {budgets.map((b) => (
+              <Card key={b.id} className="p-5" data-testid={`budget-${b.scopeName ?? b.scopeId}`}>
+                <div className="mb-3 flex items-start justify-between gap-3">
+                  <div className="min-w-0">
+                    <div className="flex items-center gap-2">
+                      <Badge tone="primary">{t(`budgets.scope_${b.scope}`)}</Badge>
+                      {!b.enabled ? <Badge>{t('common.disabled')}</Badge> : null}
+                    </div>
+                    <p className="mt-2 truncate font-medium text-fg">{b.scopeName ?? b.scopeId}</p>
+                    <p className="text-xs text-muted">
+                      {formatUsd(b.amountUsd)} · {t(`budgets.period_${b.period}`)}
+                      {b.periodEnd
+                        ? ` · ${t('budgets.resets', { date: formatDateTime(b.periodEnd, lang).split(',')[0] })}`
+                        : ''}
+                    </p>
                   </div>
-                  <p className="mt-2 truncate font-medium text-fg">{b.scopeName ?? b.scopeId}</p>
-                  <p className="text-xs text-muted">
-                    {formatUsd(b.amountUsd)} · {t(`budgets.period_${b.period}`)}
-                    {b.periodEnd
-                      ? ` · ${t('budgets.resets', { date: formatDateTime(b.periodEnd, lang).split(',')[0] })}`
-                      : ''}
-                  </p>
+                  {admin ? (
+                    <div className="flex shrink-0 gap-1">
+                      <IconButton
+                        label={t('common.edit')}
+                        onClick={() => {
+                          setEditing(b);
+                          setFormOpen(true);
+                        }}
+                      >
+                        <Pencil className="size-4" />
+                      </IconButton>
+                      <IconButton label={t('common.delete')} onClick={() => void remove(b)}>
+                        <Trash2 className="size-4" />
+                      </IconButton>
+                    </div>
+                  ) : null}
                 </div>
-                {admin ? (
-                  <div className="flex shrink-0 gap-1">
-                    <IconButton
-                      label={t('common.edit')}
-                      onClick={() => {
-                        setEditing(b);
-                        setFormOpen(true);
-                      }}
-                    >
-                      <Pencil className="size-4" />
-                    </IconButton>
-                    <IconButton label={t('common.delete')} onClick={() => void remove(b)}>
-                      <Trash2 className="size-4" />
-                    </IconButton>
-                  </div>
+                <BudgetBar b={b} />
+                {b.thresholds.length ? (
+                  <p className="mt-2 text-xs text-muted">
+                    {t('budgets.alertsAt', { list: b.thresholds.map((x) => `${x}%`).join(', ') })}
+                  </p>
                 ) : null}
-              </div>
-              <BudgetBar b={b} />
-              {b.thresholds.length ? (
-                <p className="mt-2 text-xs text-muted">
-                  {t('budgets.alertsAt', { list: b.thresholds.map((x) => `${x}%`).join(', ') })}
-                </p>
-              ) : null}
-            </Card>
-          ))}
-        </div>
-      )}
+              </Card>
+            ))}
+          </div>
+        )}
+      </QueryState>
       <BudgetForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
     </div>
   );

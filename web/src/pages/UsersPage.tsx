@@ -1,23 +1,22 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Building2, Pencil, Plus, Trash2, Users } from 'lucide-react';
+import { Building2, Pencil, Trash2, Users } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
-  Button,
   Card,
   EmptyState,
-  ErrorState,
   Field,
   IconButton,
   Input,
+  NewButton,
   PageHeader,
   Select,
   Switch,
-  TableSkeleton,
 } from '../components/ui';
-import { confirm, Modal, toast } from '../components/overlays';
+import { QueryState } from '../components/QueryState';
+import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
 import { Tabs } from '../components/Tabs';
 import { ApiError } from '../api/client';
 import { useAuth } from '../stores/auth';
@@ -87,21 +86,16 @@ function UserForm({ open, onClose, editing }: { open: boolean; onClose(): void; 
       onClose={onClose}
       title={editing ? t('users.edit') : t('users.add')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            disabled={!editing && (!email.trim() || !password)}
-            onClick={() => {
-              setError(null);
-              save.mutate();
-            }}
-          >
-            {editing ? t('common.save') : t('common.create')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          disabled={!editing && (!email.trim() || !password)}
+          onSubmit={() => {
+            setError(null);
+            save.mutate();
+          }}
+          submitLabel={editing ? t('common.save') : t('common.create')}
+        />
       }
     >
       <div className="flex flex-col gap-4">
@@ -208,88 +202,83 @@ function UsersTab() {
   return (
     <div>
       <div className="mb-4 flex justify-end">
-        <Button icon={<Plus className="size-4" />} onClick={openNew}>
-          {t('users.add')}
-        </Button>
+        <NewButton onClick={openNew}>{t('users.add')}</NewButton>
       </div>
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<Users className="size-6" />}
-          title={t('users.emptyTitle')}
-          body={t('users.emptyBody')}
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[680px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('auth.email')}</th>
-                <th className="px-3 py-3 font-medium">{t('users.role')}</th>
-                <th className="px-3 py-3 font-medium">{t('users.tenant')}</th>
-                <th className="px-3 py-3 font-medium">{t('users.lastLogin')}</th>
-                <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((u) => (
-                <tr key={u.id} className="border-b border-line last:border-0">
-                  <td className="px-5 py-3">
-                    <div className="flex items-center gap-3">
-                      <div className="flex size-8 items-center justify-center rounded-full bg-fill-strong text-xs font-semibold uppercase text-fg">
-                        {u.email.slice(0, 1)}
-                      </div>
-                      <span className="font-medium text-fg">{u.email}</span>
-                      {u.id === me?.id ? <Badge tone="primary">{t('users.you')}</Badge> : null}
-                    </div>
-                  </td>
-                  <td className="px-3 py-3">
-                    <Badge tone={u.role === 'admin' ? 'primary' : 'neutral'}>{t(`roles.${u.role}`)}</Badge>
-                  </td>
-                  <td className="px-3 py-3 text-muted">{u.tenantId ? tenantName(u.tenantId) : '—'}</td>
-                  <td className="px-3 py-3 text-muted">
-                    {u.lastLoginAt ? formatRelative(u.lastLoginAt, lang) : t('users.never')}
-                  </td>
-                  <td className="px-3 py-3">
-                    <Switch
-                      checked={!u.disabled}
-                      disabled={u.id === me?.id}
-                      onChange={(v) => void setDisabled(u, !v)}
-                      label={t('common.enabled')}
-                    />
-                  </td>
-                  <td className="px-5 py-3 text-right">
-                    <div className="flex justify-end gap-1">
-                      <IconButton
-                        label={t('common.edit')}
-                        onClick={() => {
-                          setEditing(u);
-                          setFormOpen(true);
-                        }}
-                      >
-                        <Pencil className="size-4" />
-                      </IconButton>
-                      {u.id !== me?.id ? (
-                        <IconButton label={t('common.delete')} onClick={() => void remove(u)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      ) : null}
-                    </div>
-                  </td>
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<Users className="size-6" />}
+            title={t('users.emptyTitle')}
+            body={t('users.emptyBody')}
+          />
+        }
+      >
+        {(users) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[680px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('auth.email')}</th>
+                  <th className="px-3 py-3 font-medium">{t('users.role')}</th>
+                  <th className="px-3 py-3 font-medium">{t('users.tenant')}</th>
+                  <th className="px-3 py-3 font-medium">{t('users.lastLogin')}</th>
+                  <th className="px-3 py-3 font-medium">{t('common.enabled')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {users.map((u) => (
+                  <tr key={u.id} className="border-b border-line last:border-0">
+                    <td className="px-5 py-3">
+                      <div className="flex items-center gap-3">
+                        <div className="flex size-8 items-center justify-center rounded-full bg-fill-strong text-xs font-semibold uppercase text-fg">
+                          {u.email.slice(0, 1)}
+                        </div>
+                        <span className="font-medium text-fg">{u.email}</span>
+                        {u.id === me?.id ? <Badge tone="primary">{t('users.you')}</Badge> : null}
+                      </div>
+                    </td>
+                    <td className="px-3 py-3">
+                      <Badge tone={u.role === 'admin' ? 'primary' : 'neutral'}>{t(`roles.${u.role}`)}</Badge>
+                    </td>
+                    <td className="px-3 py-3 text-muted">{u.tenantId ? tenantName(u.tenantId) : '—'}</td>
+                    <td className="px-3 py-3 text-muted">
+                      {u.lastLoginAt ? formatRelative(u.lastLoginAt, lang) : t('users.never')}
+                    </td>
+                    <td className="px-3 py-3">
+                      <Switch
+                        checked={!u.disabled}
+                        disabled={u.id === me?.id}
+                        onChange={(v) => void setDisabled(u, !v)}
+                        label={t('common.enabled')}
+                      />
+                    </td>
+                    <td className="px-5 py-3 text-right">
+                      <div className="flex justify-end gap-1">
+                        <IconButton
+                          label={t('common.edit')}
+                          onClick={() => {
+                            setEditing(u);
+                            setFormOpen(true);
+                          }}
+                        >
+                          <Pencil className="size-4" />
+                        </IconButton>
+                        {u.id !== me?.id ? (
+                          <IconButton label={t('common.delete')} onClick={() => void remove(u)}>
+                            <Trash2 className="size-4" />
+                          </IconButton>
+                        ) : null}
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <UserForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
     </div>
   );
@@ -332,21 +321,16 @@ function TenantForm({ open, onClose, editing }: { open: boolean; onClose(): void
       onClose={onClose}
       title={editing ? t('tenants.rename') : t('tenants.create')}
       footer={
-        <>
-          <Button variant="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button
-            loading={save.isPending}
-            disabled={!name.trim()}
-            onClick={() => {
-              setError(null);
-              save.mutate();
-            }}
-          >
-            {editing ? t('common.save') : t('common.create')}
-          </Button>
-        </>
+        <DialogFooter
+          onCancel={onClose}
+          loading={save.isPending}
+          disabled={!name.trim()}
+          onSubmit={() => {
+            setError(null);
+            save.mutate();
+          }}
+          submitLabel={editing ? t('common.save') : t('common.create')}
+        />
       }
     >
       <Field label={t('tenants.name')} htmlFor="t-name" hint={t('tenants.nameHint')}>
@@ -403,67 +387,62 @@ function TenantsTab() {
   return (
     <div>
       <div className="mb-4 flex justify-end">
-        <Button icon={<Plus className="size-4" />} onClick={openNew}>
-          {t('tenants.create')}
-        </Button>
+        <NewButton onClick={openNew}>{t('tenants.create')}</NewButton>
       </div>
-      {list.isLoading ? (
-        <TableSkeleton />
-      ) : list.isError ? (
-        <ErrorState
-          message={list.error.message}
-          onRetry={() => void list.refetch()}
-          retryLabel={t('common.retry')}
-        />
-      ) : !list.data?.length ? (
-        <EmptyState
-          icon={<Building2 className="size-6" />}
-          title={t('tenants.emptyTitle')}
-          body={t('tenants.emptyBody')}
-        />
-      ) : (
-        <Card className="overflow-x-auto">
-          <table className="w-full min-w-[520px] text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th className="px-5 py-3 font-medium">{t('tenants.name')}</th>
-                <th className="px-3 py-3 font-medium">{t('tenants.users')}</th>
-                <th className="px-3 py-3 font-medium">{t('tenants.created')}</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((x) => (
-                <tr
-                  key={x.id}
-                  className="border-b border-line last:border-0"
-                  data-testid={`tenant-${x.name}`}
-                >
-                  <td className="px-5 py-3 font-medium text-fg">{x.name}</td>
-                  <td className="px-3 py-3 tabular-nums">{x.users}</td>
-                  <td className="px-3 py-3 text-muted">{formatRelative(x.createdAt, lang)}</td>
-                  <td className="px-5 py-3 text-right">
-                    <div className="flex justify-end gap-1">
-                      <IconButton
-                        label={t('tenants.rename')}
-                        onClick={() => {
-                          setEditing(x);
-                          setFormOpen(true);
-                        }}
-                      >
-                        <Pencil className="size-4" />
-                      </IconButton>
-                      <IconButton label={t('common.delete')} onClick={() => void remove(x)}>
-                        <Trash2 className="size-4" />
-                      </IconButton>
-                    </div>
-                  </td>
+      <QueryState
+        query={list}
+        empty={
+          <EmptyState
+            icon={<Building2 className="size-6" />}
+            title={t('tenants.emptyTitle')}
+            body={t('tenants.emptyBody')}
+          />
+        }
+      >
+        {(tenants) => (
+          <Card className="overflow-x-auto">
+            <table className="w-full min-w-[520px] text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th className="px-5 py-3 font-medium">{t('tenants.name')}</th>
+                  <th className="px-3 py-3 font-medium">{t('tenants.users')}</th>
+                  <th className="px-3 py-3 font-medium">{t('tenants.created')}</th>
+                  <th className="px-5 py-3" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
-      )}
+              </thead>
+              <tbody>
+                {tenants.map((x) => (
+                  <tr
+                    key={x.id}
+                    className="border-b border-line last:border-0"
+                    data-testid={`tenant-${x.name}`}
+                  >
+                    <td className="px-5 py-3 font-medium text-fg">{x.name}</td>
+                    <td className="px-3 py-3 tabular-nums">{x.users}</td>
+                    <td className="px-3 py-3 text-muted">{formatRelative(x.createdAt, lang)}</td>
+                    <td className="px-5 py-3 text-right">
+                      <div className="flex justify-end gap-1">
+                        <IconButton
+                          label={t('tenants.rename')}
+                          onClick={() => {
+                            setEditing(x);
+                            setFormOpen(true);
+                          }}
+                        >
+                          <Pencil className="size-4" />
+                        </IconButton>
+                        <IconButton label={t('common.delete')} onClick={() => void remove(x)}>
+                          <Trash2 className="size-4" />
+                        </IconButton>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        )}
+      </QueryState>
       <TenantForm open={formOpen} onClose={() => setFormOpen(false)} editing={editing} />
     </div>
   );
