@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { ProxyHop, RuntimeProxyRoute } from '../../routing/runtime.types';
-import { isProxyConnectError, NoProxyAvailableError, upstreamRequest } from './http';
+import { isProxyConnectError, joinUrl, NoProxyAvailableError, splitUrl, upstreamRequest } from './http';
 
 describe('isProxyConnectError', () => {
   it('recognises connection-phase failures only', () => {
@@ -63,5 +63,24 @@ describe('upstreamRequest through proxy hops', () => {
     await expect(
       upstreamRequest(url, { method: 'GET', signal: new AbortController().signal }, route([], [])),
     ).rejects.toBeInstanceOf(NoProxyAvailableError);
+  });
+});
+
+describe('joinUrl / splitUrl', () => {
+  it('joins a base and a path with one slash, whatever either has', () => {
+    expect(joinUrl('https://api.example.com/v1/', '/chat/completions')).toBe(
+      'https://api.example.com/v1/chat/completions',
+    );
+    expect(joinUrl('https://api.example.com/v1', 'models')).toBe('https://api.example.com/v1/models');
+    // memoised: the same answer again
+    expect(joinUrl('https://api.example.com/v1', 'models')).toBe('https://api.example.com/v1/models');
+  });
+
+  it('splits an absolute URL into the origin and the path with its query', () => {
+    expect(splitUrl('http://127.0.0.1:8080/v1beta/models/g:streamGenerateContent?alt=sse')).toEqual({
+      origin: 'http://127.0.0.1:8080',
+      path: '/v1beta/models/g:streamGenerateContent?alt=sse',
+    });
+    expect(splitUrl('https://api.example.com')).toEqual({ origin: 'https://api.example.com', path: '/' });
   });
 });

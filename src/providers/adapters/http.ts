@@ -73,9 +73,12 @@ export async function upstreamRequest(
   proxy?: RuntimeProxyRoute | null,
 ): Promise<Dispatcher.ResponseData> {
   if (!proxy) {
-    // The common case: no copy of the options on the hot path.
-    opts.dispatcher = upstreamAgent;
-    return request(url, opts);
+    // The common case: no copy of the options and no URL parsing on the hot path.
+    const { origin, path } = splitUrl(url);
+    const o = opts as Dispatcher.RequestOptions;
+    o.origin = origin;
+    o.path = path;
+    return upstreamAgent.request(o);
   }
   const hops = proxy.hops();
   if (!hops.length)
@@ -171,6 +174,30 @@ export async function fetchModelIds(
     .filter(Boolean);
 }
 
+const joined = new Map<string, string>();
+const split = new Map<string, { origin: string; path: string }>();
+const MEMO_MAX = 2000;
+
+/** `base` + `/` + `path` without doubled slashes (memoised: the same few URLs on every request). */
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  const key = `${base}\n${path}`;
+  let url = joined.get(key);
+  if (url === undefined) {
+    if (joined.size >= MEMO_MAX) joined.clear();
+    url = `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+    joined.set(key, url);
+  }
+  return url;
+}
+
+/** The origin and the path with query of an absolute URL, as undici's dispatchers take them (memoised). */
+export function splitUrl(url: string): { origin: string; path: string } {
+  let parts = split.get(url);
+  if (!parts) {
+    if (split.size >= MEMO_MAX) split.clear();
+    const u = new URL(url);
+    parts = { origin: u.origin, path: `${u.pathname}${u.search}` };
+    split.set(url, parts);
+  }
+  return parts;
 }
