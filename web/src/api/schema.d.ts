@@ -972,7 +972,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test message now; reports success or the error (200 either way) */
+        /** Send a test message now; reports success or the error (200 either way; a target refused by the SSRF guard is an error starting with "refused:") */
         post: operations["AlertChannelsController_test"];
         delete?: never;
         options?: never;
@@ -7274,6 +7274,13 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelView"];
                 };
             };
+            /** @description Invalid settings, or a target (URL host, SMTP host) that is or resolves to a loopback, private, link-local, unspecified, multicast or reserved address (SSRF protection; the server allows such targets when ALERT_ALLOW_PRIVATE_TARGETS lists them). Example message: "config.url: host 169.254.169.254 is a link-local address (the cloud metadata service). …set ALERT_ALLOW_PRIVATE_TARGETS=169.254.169.254 (…)" */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The name is already used */
             409: {
                 headers: {
@@ -7345,6 +7352,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChannelView"];
                 };
+            };
+            /** @description Invalid settings, or a target (URL host, SMTP host) that is or resolves to a loopback, private, link-local, unspecified, multicast or reserved address (SSRF protection; the server allows such targets when ALERT_ALLOW_PRIVATE_TARGETS lists them). Example message: "config.url: host 169.254.169.254 is a link-local address (the cloud metadata service). …set ALERT_ALLOW_PRIVATE_TARGETS=169.254.169.254 (…)" */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
