@@ -21,6 +21,13 @@ import { createTestDatabase, TestDatabase } from './helpers/test-db';
 
 // ---- loopback receivers ----
 
+/**
+ * The receivers below listen on 127.0.0.1, which the SSRF guard refuses by default; these apps allow
+ * exactly that address, the way an admin allows a receiver on a private network
+ * (test/alert-targets.e2e-spec.ts covers the guard itself).
+ */
+const LOOPBACK_TARGETS = { ALERT_ALLOW_PRIVATE_TARGETS: '127.0.0.1' };
+
 interface Received {
   path: string;
   query: URLSearchParams;
@@ -140,6 +147,7 @@ describe(`alerts (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-process queue'})`, (
 
   beforeAll(async () => {
     t = await bootApp({
+      ...LOOPBACK_TARGETS,
       ALERT_MAX_ATTEMPTS: '4',
       ALERT_BACKOFF_MS: '25',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -858,7 +866,7 @@ describe(`alerts after a restart (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-proc
 
   it('delivers a delivery that was still pending when the previous process stopped', async () => {
     // First process: the receiver fails and the next try is an hour away when the process stops.
-    const first = await bootApp({ DATABASE_URL: db.url, ALERT_BACKOFF_MS: '3600000' });
+    const first = await bootApp({ ...LOOPBACK_TARGETS, DATABASE_URL: db.url, ALERT_BACKOFF_MS: '3600000' });
     let deliveryId: string;
     try {
       const admin = await setupAdmin(first);
@@ -894,7 +902,7 @@ describe(`alerts after a restart (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-proc
 
     // Second process on the same database: the pending delivery is picked up again.
     accept = true;
-    const second = await bootApp({ DATABASE_URL: db.url, ALERT_BACKOFF_MS: '10' });
+    const second = await bootApp({ ...LOOPBACK_TARGETS, DATABASE_URL: db.url, ALERT_BACKOFF_MS: '10' });
     try {
       const rows = await eventually(async () => {
         const r: { status: string; attempts: number }[] = await second.app
@@ -919,9 +927,10 @@ describe(`alerts after a restart (e2e, ${redisUrl ? 'BullMQ on Redis' : 'in-proc
     // Instances of one deployment share JWT_SECRET and ENCRYPTION_KEY.
     const JWT_SECRET = 'alerts-multi-instance-secret-0123456789abcdef';
     const ENCRYPTION_KEY = 'ab'.repeat(32);
-    a = await bootApp({ JWT_SECRET, ENCRYPTION_KEY });
+    a = await bootApp({ ...LOOPBACK_TARGETS, JWT_SECRET, ENCRYPTION_KEY });
     const url = await a.app.get(DatabaseService).url();
     b = await bootApp({
+      ...LOOPBACK_TARGETS,
       JWT_SECRET,
       DATABASE_URL: url,
       REDIS_PREFIX: a.env.REDIS_PREFIX,

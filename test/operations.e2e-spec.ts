@@ -76,7 +76,13 @@ describe('operations: health → routing → alerts (e2e)', () => {
   const of = (type: string) => hook.bodies.filter((x) => x.eventType === type);
 
   beforeAll(async () => {
-    await g.start({ HEALTH_CHECK_INTERVAL_MS: '0', HEALTH_FAILURE_THRESHOLD: '3', ALERT_BACKOFF_MS: '20' });
+    await g.start({
+      HEALTH_CHECK_INTERVAL_MS: '0',
+      HEALTH_FAILURE_THRESHOLD: '3',
+      ALERT_BACKOFF_MS: '20',
+      // The webhook receiver is on loopback, which the alerts' SSRF guard refuses unless allowed.
+      ALERT_ALLOW_PRIVATE_TARGETS: '127.0.0.1',
+    });
     hook = await webhookReceiver(secret);
     [a, b] = await Promise.all([startMockUpstream('openai'), startMockUpstream('openai')]);
     pa = await g.provider({

@@ -11,6 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -25,6 +26,13 @@ import { AlertDetailView, AlertPageView, AlertQueryDto } from './dto/alert.dto';
 import { ChannelTestView, ChannelView, CreateChannelDto, UpdateChannelDto } from './dto/channel.dto';
 import { CreateRuleDto, RuleView, UpdateRuleDto } from './dto/rule.dto';
 import { RulesService } from './rules.service';
+
+const TARGET_REFUSED =
+  'Invalid settings, or a target (URL host, SMTP host) that is or resolves to a loopback, private, ' +
+  'link-local, unspecified, multicast or reserved address (SSRF protection; the server allows such ' +
+  'targets when ALERT_ALLOW_PRIVATE_TARGETS lists them). Example message: "config.url: host ' +
+  '169.254.169.254 is a link-local address (the cloud metadata service). …set ' +
+  'ALERT_ALLOW_PRIVATE_TARGETS=169.254.169.254 (…)"';
 
 /** Alert channels. Reads for every signed-in role (secrets masked); writes and tests for admins. */
 @ApiTags('alerts')
@@ -45,6 +53,7 @@ export class AlertChannelsController {
     summary: 'Create a channel: webhook, slack, dingtalk, feishu or email (secrets stored encrypted)',
   })
   @ApiCreatedResponse({ type: ChannelView })
+  @ApiBadRequestResponse({ description: TARGET_REFUSED })
   @ApiConflictResponse({ description: 'The name is already used' })
   async create(@Body() dto: CreateChannelDto): Promise<ChannelView> {
     return this.channels.toView(await this.channels.create(dto));
@@ -60,6 +69,7 @@ export class AlertChannelsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a channel; secrets given replace the stored ones, null removes one' })
   @ApiOkResponse({ type: ChannelView })
+  @ApiBadRequestResponse({ description: TARGET_REFUSED })
   async update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateChannelDto): Promise<ChannelView> {
     return this.channels.toView(await this.channels.update(id, dto));
   }
@@ -74,7 +84,10 @@ export class AlertChannelsController {
 
   @Post(':id/test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a test message now; reports success or the error (200 either way)' })
+  @ApiOperation({
+    summary:
+      'Send a test message now; reports success or the error (200 either way; a target refused by the SSRF guard is an error starting with "refused:")',
+  })
   @ApiOkResponse({ type: ChannelTestView })
   test(@Param('id', ParseUUIDPipe) id: string): Promise<ChannelTestView> {
     return this.channels.test(id);

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Alert, AlertChannel, AlertDelivery, AlertRule } from './alert.entity';
+import { AlertRetention } from './alert-retention.service';
 import { AlertChannelsController, AlertRulesController, AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
 import { ChannelsService } from './channels.service';
@@ -33,7 +34,7 @@ export class AlertsModule {
         AlertQueueModule.register(redisConfigured(env)),
       ],
       controllers: [AlertChannelsController, AlertRulesController, AlertsController],
-      providers: [ChannelsService, RulesService, AlertsService, CooldownStore, RuleEngine],
+      providers: [ChannelsService, RulesService, AlertsService, CooldownStore, RuleEngine, AlertRetention],
       exports: [RuleEngine, RulesService],
     };
   }

@@ -8,6 +8,7 @@ import { AlertChannel, ChannelType } from './alert.entity';
 import { ChannelTestView, ChannelView, CreateChannelDto, UpdateChannelDto } from './dto/channel.dto';
 import { ChannelSecrets, channelProblems, secretKeys } from './senders/channel-config';
 import { ChannelSender, OpenChannel } from './senders/channel-sender';
+import { AlertTargetGuard } from './senders/target-guard';
 
 /** Topic on the cache bus when alert channels or rules change. */
 export const ALERTS_CHANGED = 'alerts';
@@ -46,6 +47,7 @@ export class ChannelsService {
     private readonly box: SecretBoxService,
     private readonly bus: CacheBus,
     private readonly sender: ChannelSender,
+    private readonly guard: AlertTargetGuard,
   ) {}
 
   toView(c: AlertChannel): ChannelView {
@@ -74,7 +76,7 @@ export class ChannelsService {
 
   async create(dto: CreateChannelDto): Promise<AlertChannel> {
     const secrets = this.mergeSecrets(dto.type, {}, dto.secrets);
-    const config = this.checked(dto.type, dto.config ?? {}, secrets);
+    const config = await this.checked(dto.type, dto.config ?? {}, secrets);
     await this.assertNameFree(dto.name);
     const saved = await this.channels.save(
       this.channels.create({
@@ -95,7 +97,7 @@ export class ChannelsService {
     if (dto.config !== undefined || dto.secrets !== undefined) {
       const secrets = this.mergeSecrets(c.type, openSecrets(this.box, c), dto.secrets);
       const base = dto.config ?? withoutDerived(c.type, c.config);
-      c.config = this.checked(c.type, base, secrets);
+      c.config = await this.checked(c.type, base, secrets);
       c.secretsSealed = this.seal(secrets);
     }
     if (dto.name !== undefined) c.name = dto.name;
@@ -158,15 +160,22 @@ export class ChannelsService {
     return next;
   }
 
-  /** Validates config + secrets for the type; adds the derived display `host` for bot URLs. */
-  private checked(
+  /**
+   * Validates config + secrets for the type, then the target against the SSRF guard (a host that is,
+   * or resolves to, a non-public address is refused unless ALERT_ALLOW_PRIVATE_TARGETS allows it);
+   * adds the derived display `host` for bot URLs.
+   */
+  private async checked(
     type: ChannelType,
     config: Record<string, unknown>,
     secrets: ChannelSecrets,
-  ): Record<string, unknown> {
+  ): Promise<Record<string, unknown>> {
     const clean = withoutDerived(type, config);
     const problems = channelProblems(type, clean, secrets);
     if (problems.length) throw new BadRequestException(problems);
+    const target = channelTarget(type, clean, secrets);
+    const refusal = target ? await this.guard.check(target.host) : null;
+    if (target && refusal) throw new BadRequestException([`${target.field}: ${refusal}`]);
     if (BOT_TYPES.includes(type) && secrets.webhookUrl)
       return { ...clean, host: new URL(secrets.webhookUrl).host };
     return clean;
@@ -179,6 +188,19 @@ export class ChannelsService {
 
 /** Channels whose URL (with its token) is a secret; `config.host` shows its host. */
 const BOT_TYPES: ChannelType[] = ['slack', 'dingtalk', 'feishu'];
+
+/** Where a (validated) channel sends to: the field that names it and the host to check. */
+function channelTarget(
+  type: ChannelType,
+  config: Record<string, unknown>,
+  secrets: ChannelSecrets,
+): { field: string; host: string } | null {
+  if (type === 'email') return { field: 'config.host', host: String(config.host) };
+  if (type === 'webhook') return { field: 'config.url', host: new URL(String(config.url)).hostname };
+  return secrets.webhookUrl
+    ? { field: 'secrets.webhookUrl', host: new URL(secrets.webhookUrl).hostname }
+    : null;
+}
 
 /** A bot channel's `host` is derived from its URL, never taken from input. */
 function withoutDerived(type: ChannelType, config: Record<string, unknown>): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { AllowList, parseAllowList } from '../common/net/ip-address';
 import { EnvironmentVariables, LogLevel, validateEnv } from './env.validation';
 import { resolveSecrets } from './secrets';
 
@@ -34,8 +35,16 @@ export class AppConfig {
   readonly logBodies: false | number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
-  /** Alert delivery retries: attempts per (alert, channel) and the first backoff (doubling). */
-  readonly alerts: { maxAttempts: number; backoffMs: number };
+  /**
+   * Alerts: delivery retries (attempts per (alert, channel), first backoff, doubling), history
+   * retention in days (0 = forever) and the non-public targets channels may reach.
+   */
+  readonly alerts: {
+    maxAttempts: number;
+    backoffMs: number;
+    retentionDays: number;
+    allowPrivateTargets: AllowList;
+  };
   readonly health: {
     intervalMs: number;
     timeoutMs: number;
@@ -107,7 +116,12 @@ export class AppConfig {
       lockWaitMs: env.MEMORY_LOCK_WAIT_MS,
       summaryModel: env.MEMORY_SUMMARY_MODEL?.trim() || undefined,
     };
-    this.alerts = { maxAttempts: env.ALERT_MAX_ATTEMPTS, backoffMs: env.ALERT_BACKOFF_MS };
+    this.alerts = {
+      maxAttempts: env.ALERT_MAX_ATTEMPTS,
+      backoffMs: env.ALERT_BACKOFF_MS,
+      retentionDays: env.ALERT_RETENTION_DAYS,
+      allowPrivateTargets: parseAllowList(env.ALERT_ALLOW_PRIVATE_TARGETS),
+    };
     this.health = {
       intervalMs: env.HEALTH_CHECK_INTERVAL_MS,
       timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,

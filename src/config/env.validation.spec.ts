@@ -35,6 +35,11 @@ describe('validateEnv', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters'],
     [{ ADMIN_EMAIL: 'a@b.co' }, 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together'],
     [{ DB_MIGRATIONS_RUN: 'maybe' }, 'DB_MIGRATIONS_RUN must be true or false'],
+    [{ ALERT_RETENTION_DAYS: '-1' }, 'ALERT_RETENTION_DAYS must be an integer of 0 (keep forever) or more'],
+    [
+      { ALERT_ALLOW_PRIVATE_TARGETS: '10.0.0.0/8, 10.0.0.0/40' },
+      'ALERT_ALLOW_PRIVATE_TARGETS must be true, false, or a comma-separated list of addresses, CIDR ranges and host names: "10.0.0.0/40" is not',
+    ],
   ])('%j → a readable one-line error', (input, message) => {
     let err: unknown;
     try {
@@ -47,6 +52,12 @@ describe('validateEnv', () => {
     expect(text).toContain(message);
     expect(text.startsWith('Invalid configuration: ')).toBe(true);
     expect(text).not.toContain('\n');
+  });
+
+  it('reads the alert retention and the private-target allow-list', () => {
+    expect(validateEnv({})).toMatchObject({ ALERT_RETENTION_DAYS: 90, ALERT_ALLOW_PRIVATE_TARGETS: 'false' });
+    const env = validateEnv({ ALERT_RETENTION_DAYS: '0', ALERT_ALLOW_PRIVATE_TARGETS: '127.0.0.1,mailpit' });
+    expect(env).toMatchObject({ ALERT_RETENTION_DAYS: 0, ALERT_ALLOW_PRIVATE_TARGETS: '127.0.0.1,mailpit' });
   });
 
   it('reports every bad variable at once', () => {

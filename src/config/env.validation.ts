@@ -14,6 +14,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { parseAllowList } from '../common/net/ip-address';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -292,6 +293,19 @@ export class EnvironmentVariables {
   @Min(1, { message: 'ALERT_BACKOFF_MS must be an integer between 1 and 3600000' })
   @Max(3600000, { message: 'ALERT_BACKOFF_MS must be an integer between 1 and 3600000' })
   ALERT_BACKOFF_MS = 1000;
+
+  /** Delete alerts (with their deliveries) older than this many days, hourly; pending ones are kept. 0 keeps them forever. */
+  @Transform(toInt)
+  @IsInt({ message: 'ALERT_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  @Min(0, { message: 'ALERT_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  ALERT_RETENTION_DAYS = 90;
+
+  /**
+   * Non-public addresses alert channels may reach (SSRF protection): `false` (none), `true` (no
+   * check), or a comma-separated list of addresses, CIDR ranges and host names.
+   */
+  @IsString()
+  ALERT_ALLOW_PRIVATE_TARGETS = 'false';
 }
 
 export class ConfigValidationError extends Error {
@@ -330,6 +344,13 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   if (errors.length) throw new ConfigValidationError(collect(errors));
   if ((env.ADMIN_EMAIL && !env.ADMIN_PASSWORD) || (!env.ADMIN_EMAIL && env.ADMIN_PASSWORD)) {
     throw new ConfigValidationError(['ADMIN_EMAIL and ADMIN_PASSWORD must be set together']);
+  }
+  try {
+    parseAllowList(env.ALERT_ALLOW_PRIVATE_TARGETS);
+  } catch (e) {
+    throw new ConfigValidationError([
+      `ALERT_ALLOW_PRIVATE_TARGETS must be true, false, or a comma-separated list of addresses, CIDR ranges and host names: ${(e as Error).message}`,
+    ]);
   }
   if (env.HEALTH_CHECK_INTERVAL_MS > 0 && env.HEALTH_CHECK_INTERVAL_MS < 1000) {
     throw new ConfigValidationError([

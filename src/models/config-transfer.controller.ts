@@ -13,13 +13,14 @@ export class ConfigTransferController {
 
   @Get('export')
   @ApiOperation({
-    summary: 'Export providers, models and routes as JSON (secrets only sealed, only when asked)',
+    summary:
+      'Export the proxy pool, providers (with proxy settings), models and routes as JSON (secrets only sealed, only when asked)',
   })
   @ApiQuery({
     name: 'includeSecrets',
     required: false,
     type: Boolean,
-    description: 'Include credentials as AES-GCM ciphertext',
+    description: 'Include provider keys and headers and proxy credentials as AES-GCM ciphertext',
   })
   @ApiOkResponse({ type: ConfigDocument })
   export(
@@ -30,7 +31,10 @@ export class ConfigTransferController {
 
   @Post('import')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Import a config document: create or update providers and models by name' })
+  @ApiOperation({
+    summary:
+      'Import a config document in one transaction: create or update proxies, providers and models by name (idempotent)',
+  })
   @ApiOkResponse({ type: ImportResultView })
   import(@Body() dto: ImportConfigDto): Promise<ImportResultView> {
     return this.transfer.import(dto.config);

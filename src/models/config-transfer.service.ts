@@ -1,10 +1,16 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { SecretBoxService } from '../common/crypto/secret-box';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { DataSource, EntityManager } from 'typeorm';
+import { maskSecret, SecretBoxService } from '../common/crypto/secret-box';
 import { CacheBus } from '../common/redis/cache-bus.service';
 import { Provider, PROVIDER_TYPES, ProviderCredential, ProviderType } from '../providers/provider.entity';
 import { PROVIDERS_CHANGED } from '../providers/providers.service';
-import { maskSecret } from '../common/crypto/secret-box';
+import { CreateProxyDto } from '../proxy-pool/dto/proxy.dto';
+import { PROXIES_CHANGED } from '../proxy-pool/proxy-pool.service';
+import { Proxy } from '../proxy-pool/proxy.entity';
+import { parseProxyUrl } from '../proxy-pool/proxy-url';
+import { PROXY_MODES, PROXY_STRATEGIES, ProxyMode, ProxyStrategy } from '../routing/runtime.types';
 import { ConfigDocument, ImportResultView } from './dto/config-transfer.dto';
 import { Model, MODEL_TYPES, ModelRoute, ROUTING_STRATEGIES } from './model.entity';
 import { MODELS_CHANGED } from './models.service';
@@ -14,9 +20,26 @@ const str = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
 const int = (v: unknown, d: number) => (typeof v === 'number' && Number.isInteger(v) ? v : d);
 const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
 
+/** The items of a document list; a missing optional list is empty, anything else not a list is a 400. */
+function items(v: unknown, what: string, required: boolean): Json[] {
+  if (v === undefined && !required) return [];
+  if (!Array.isArray(v)) throw new BadRequestException(`${what} must be an array`);
+  if (v.some((x) => !x || typeof x !== 'object' || Array.isArray(x)))
+    throw new BadRequestException(`every item of ${what} must be an object`);
+  return v as Json[];
+}
+
+function validationMessages(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => [
+    ...Object.values(e.constraints ?? {}),
+    ...validationMessages(e.children ?? []),
+  ]);
+}
+
 /**
- * Export and import of providers, models and routes as one JSON document (for backups and moving a
- * setup between gateways). Secrets leave only when asked for, and then only as AES-GCM ciphertext
+ * Export and import of the proxy pool, providers (with their proxy settings), models and routes as
+ * one JSON document (for backups and moving a setup between gateways). Everything refers to
+ * everything else by name. Secrets leave only when asked for, and then only as AES-GCM ciphertext
  * that another gateway can open with the same ENCRYPTION_KEY.
  */
 @Injectable()
@@ -29,11 +52,23 @@ export class ConfigTransferService {
 
   async export(includeSecrets: boolean): Promise<ConfigDocument> {
     const m = this.dataSource.manager;
+    const proxies = await m.find(Proxy, { order: { name: 'ASC' } });
     const providers = await m.find(Provider, { relations: { credentials: true }, order: { name: 'ASC' } });
     const models = await m.find(Model, { relations: { routes: { provider: true } }, order: { name: 'ASC' } });
+    const proxyNames = new Map(proxies.map((x) => [x.id, x.name]));
     return {
       version: 1,
       exportedAt: new Date().toISOString(),
+      proxies: proxies.map((x) => ({
+        name: x.name,
+        url: x.url,
+        enabled: x.enabled,
+        weight: x.weight,
+        tags: x.tags,
+        checkUrl: x.checkUrl,
+        hasAuth: x.authSealed !== null,
+        ...(includeSecrets && x.authSealed ? { authSealed: x.authSealed } : {}),
+      })),
       providers: providers.map((p) => ({
         name: p.name,
         type: p.type,
@@ -43,6 +78,10 @@ export class ConfigTransferService {
         notes: p.notes,
         consoleUrl: p.consoleUrl,
         config: p.config,
+        proxyMode: p.proxyMode,
+        proxy: p.proxyId ? (proxyNames.get(p.proxyId) ?? null) : null,
+        proxyTag: p.proxyTag,
+        proxyStrategy: p.proxyStrategy,
         ...(includeSecrets && p.headersSealed ? { headersSealed: p.headersSealed } : {}),
         credentials: (p.credentials ?? []).map((c) => ({
           label: c.label,
@@ -77,10 +116,18 @@ export class ConfigTransferService {
     };
   }
 
-  /** Merges a document: providers and models matched by name are updated, others created; routes replaced. */
+  /**
+   * Merges a document in one transaction: proxies, providers and models matched by name are updated,
+   * others created; routes replaced. Importing the same document again changes nothing.
+   */
   async import(doc: ConfigDocument): Promise<ImportResultView> {
     if (doc.version !== 1) throw new BadRequestException(`unsupported config version ${doc.version}`);
+    const proxyDocs = items(doc.proxies, 'proxies', false);
+    const providerDocs = items(doc.providers, 'providers', true);
+    const modelDocs = items(doc.models, 'models', true);
     const result: ImportResultView = {
+      proxiesCreated: 0,
+      proxiesUpdated: 0,
       providersCreated: 0,
       providersUpdated: 0,
       modelsCreated: 0,
@@ -89,8 +136,9 @@ export class ConfigTransferService {
     };
     // PGlite runs one transaction at a time: everything inside uses this transaction's manager.
     await this.dataSource.transaction(async (m) => {
+      const proxyIds = await this.importProxies(m, proxyDocs, result);
       const ids = new Map<string, string>();
-      for (const raw of doc.providers as Json[]) {
+      for (const raw of providerDocs) {
         const name = str(raw.name);
         const type = str(raw.type) as ProviderType;
         if (!name || !PROVIDER_TYPES.includes(type))
@@ -107,6 +155,7 @@ export class ConfigTransferService {
           config: (raw.config && typeof raw.config === 'object' ? raw.config : (p?.config ?? {})) as Json,
         };
         if (!values.baseUrl) throw new BadRequestException(`provider "${name}": baseUrl is required`);
+        const proxy = await this.proxySettings(m, name, raw, p, proxyIds);
         const headersSealed = this.openable(raw.headersSealed) ? (raw.headersSealed as string) : undefined;
         if (raw.headersSealed && !headersSealed)
           result.warnings.push(`provider "${name}": headers skipped (sealed with another ENCRYPTION_KEY)`);
@@ -114,16 +163,17 @@ export class ConfigTransferService {
           await m.save(Provider, {
             ...p,
             ...values,
+            ...proxy,
             ...(headersSealed ? { headersSealed } : {}),
             credentials: undefined,
           });
           result.providersUpdated++;
         } else {
-          p = await m.save(m.create(Provider, { ...values, headersSealed: headersSealed ?? null }));
+          p = await m.save(m.create(Provider, { ...values, ...proxy, headersSealed: headersSealed ?? null }));
           result.providersCreated++;
         }
         ids.set(name, p.id);
-        const creds = Array.isArray(raw.credentials) ? (raw.credentials as Json[]) : [];
+        const creds = items(raw.credentials ?? [], `provider "${name}": credentials`, true);
         const sealed = creds.filter((c) => typeof c.sealed === 'string');
         if (sealed.length) {
           await m.delete(ProviderCredential, { providerId: p.id });
@@ -149,7 +199,7 @@ export class ConfigTransferService {
           );
         }
       }
-      for (const raw of doc.models as Json[]) {
+      for (const raw of modelDocs) {
         const name = str(raw.name);
         if (!name) throw new BadRequestException('every model needs a name');
         const type = MODEL_TYPES.includes(raw.type as never) ? (raw.type as Model['type']) : 'chat';
@@ -175,7 +225,7 @@ export class ConfigTransferService {
           result.modelsCreated++;
         }
         await m.delete(ModelRoute, { modelId: model.id });
-        for (const r of (Array.isArray(raw.routes) ? raw.routes : []) as Json[]) {
+        for (const r of items(raw.routes ?? [], `model "${name}": routes`, true)) {
           const providerId =
             ids.get(str(r.provider)) ?? (await m.findOne(Provider, { where: { name: str(r.provider) } }))?.id;
           if (!providerId)
@@ -198,9 +248,127 @@ export class ConfigTransferService {
         }
       }
     });
+    await this.bus.publish(PROXIES_CHANGED);
     await this.bus.publish(PROVIDERS_CHANGED);
     await this.bus.publish(MODELS_CHANGED);
     return result;
+  }
+
+  /**
+   * Creates or updates the document's proxies (matched by name) and returns every name → id the
+   * providers may refer to. Credentials: `authSealed` replaces them (skipped with a warning when
+   * sealed with another key), `hasAuth: false` clears them, otherwise the stored ones are kept.
+   */
+  private async importProxies(
+    m: EntityManager,
+    docs: Json[],
+    result: ImportResultView,
+  ): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (const raw of docs) {
+      const name = str(raw.name);
+      const input = Object.fromEntries(
+        ['name', 'url', 'enabled', 'weight', 'tags', 'checkUrl']
+          .filter((k) => raw[k] !== undefined)
+          .map((k) => [k, raw[k]]),
+      );
+      const problems = validationMessages(
+        validateSync(plainToInstance(CreateProxyDto, input), { forbidUnknownValues: false }),
+      );
+      if (problems.length) throw new BadRequestException(`proxy "${name}": ${problems.join('; ')}`);
+      let parsed: ReturnType<typeof parseProxyUrl>;
+      try {
+        parsed = parseProxyUrl(str(raw.url));
+      } catch (e) {
+        throw new BadRequestException(`proxy "${name}": url: ${(e as Error).message}`);
+      }
+      const existing = await m.findOne(Proxy, { where: { name } });
+      let authSealed: string | null | undefined;
+      if (typeof raw.authSealed === 'string') {
+        if (this.openable(raw.authSealed)) authSealed = raw.authSealed;
+        else
+          result.warnings.push(`proxy "${name}": credentials skipped (sealed with another ENCRYPTION_KEY)`);
+      } else if (parsed.username !== undefined || parsed.password !== undefined) {
+        authSealed = this.box.encrypt(
+          JSON.stringify({ username: parsed.username ?? '', password: parsed.password ?? '' }),
+        );
+      } else if (raw.hasAuth === false) {
+        authSealed = null;
+      } else if (raw.hasAuth === true) {
+        result.warnings.push(
+          `proxy "${name}": credentials were exported without secrets; ` +
+            (existing?.authSealed ? 'existing ones kept' : 'set them on the proxy'),
+        );
+      }
+      const values = {
+        name,
+        url: parsed.url,
+        enabled: bool(raw.enabled, existing?.enabled ?? true),
+        weight: int(raw.weight, existing?.weight ?? 1),
+        tags: Array.isArray(raw.tags) ? (raw.tags as string[]) : (existing?.tags ?? []),
+        checkUrl:
+          raw.checkUrl === null || typeof raw.checkUrl === 'string'
+            ? raw.checkUrl
+            : (existing?.checkUrl ?? null),
+        ...(authSealed !== undefined ? { authSealed } : {}),
+      };
+      if (existing) {
+        await m.update(Proxy, { id: existing.id }, values);
+        ids.set(name, existing.id);
+        result.proxiesUpdated++;
+      } else {
+        const saved = await m.save(m.create(Proxy, { authSealed: null, ...values }));
+        ids.set(name, saved.id);
+        result.proxiesCreated++;
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * A provider's proxy settings from the document, the proxy referred to by name (in the document
+   * or already in the pool). Absent settings keep the stored ones (documents from before the proxy
+   * pool was exported).
+   */
+  private async proxySettings(
+    m: EntityManager,
+    provider: string,
+    raw: Json,
+    current: Provider | null,
+    proxyIds: Map<string, string>,
+  ): Promise<Partial<Pick<Provider, 'proxyMode' | 'proxyId' | 'proxyTag' | 'proxyStrategy'>>> {
+    if (raw.proxyMode === undefined) return {};
+    const mode = raw.proxyMode as ProxyMode;
+    if (!PROXY_MODES.includes(mode))
+      throw new BadRequestException(
+        `provider "${provider}": proxyMode must be one of ${PROXY_MODES.join(', ')}`,
+      );
+    const strategy = (raw.proxyStrategy ?? current?.proxyStrategy ?? 'round-robin') as ProxyStrategy;
+    if (!PROXY_STRATEGIES.includes(strategy))
+      throw new BadRequestException(
+        `provider "${provider}": proxyStrategy must be one of ${PROXY_STRATEGIES.join(', ')}`,
+      );
+    const proxyName = typeof raw.proxy === 'string' ? raw.proxy : null;
+    const proxyId = proxyName
+      ? (proxyIds.get(proxyName) ?? (await m.findOne(Proxy, { where: { name: proxyName } }))?.id ?? null)
+      : null;
+    if (mode === 'single' && !proxyName)
+      throw new BadRequestException(`provider "${provider}": proxyMode single needs "proxy" (a proxy name)`);
+    if (mode === 'single' && !proxyId)
+      throw new BadRequestException(
+        `provider "${provider}": proxy "${proxyName}" is neither in the document nor in the proxy pool`,
+      );
+    const tag = raw.proxyTag;
+    if (tag !== undefined && tag !== null && (typeof tag !== 'string' || !/^.{1,64}$/.test(tag)))
+      throw new BadRequestException(
+        `provider "${provider}": proxyTag must be a string of 1-64 characters or null`,
+      );
+    return {
+      proxyMode: mode,
+      proxyId,
+      proxyTag: tag === undefined ? (current?.proxyTag ?? null) : tag,
+      proxyStrategy: strategy,
+    };
   }
 
   private openable(sealed: unknown): boolean {

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../../config/app-config';
 import { Alert, AlertChannel, AlertDelivery } from '../alert.entity';
 import { ChannelSender } from '../senders/channel-sender';
+import { AlertTargetGuard } from '../senders/target-guard';
 import { BullDeliveryQueue, BullDeliveryWorker, bullConnection } from './bullmq.queue';
 import { ALERT_DELIVERY_QUEUE, DELIVERY_QUEUE } from './delivery-queue';
 import { DeliverySweeper } from './delivery-sweeper';
@@ -18,7 +19,7 @@ import { InProcessDeliveryQueue } from './in-process.queue';
 @Module({})
 export class AlertQueueModule {
   static register(useRedis: boolean): DynamicModule {
-    const common = [ChannelSender, DeliveryProcessor, DeliverySweeper];
+    const common = [AlertTargetGuard, ChannelSender, DeliveryProcessor, DeliverySweeper];
     const repos = TypeOrmModule.forFeature([Alert, AlertChannel, AlertDelivery]);
     if (!useRedis) {
       return {
@@ -29,7 +30,7 @@ export class AlertQueueModule {
           InProcessDeliveryQueue,
           { provide: DELIVERY_QUEUE, useExisting: InProcessDeliveryQueue },
         ],
-        exports: [DELIVERY_QUEUE, ChannelSender],
+        exports: [DELIVERY_QUEUE, ChannelSender, AlertTargetGuard],
       };
     }
     return {
@@ -51,7 +52,7 @@ export class AlertQueueModule {
         BullDeliveryWorker,
         { provide: DELIVERY_QUEUE, useExisting: BullDeliveryQueue },
       ],
-      exports: [DELIVERY_QUEUE, ChannelSender],
+      exports: [DELIVERY_QUEUE, ChannelSender, AlertTargetGuard],
     };
   }
 }

@@ -12,17 +12,24 @@ describe('delivery retry schedule', () => {
 });
 
 describe('alert settings', () => {
-  it('defaults to 5 attempts and 1 s backoff and validates the range', () => {
+  it('defaults to 5 attempts, 1 s backoff, 90 days of history, no private targets; validates the range', () => {
     const dir = {
       DATA_DIR: '/tmp/lrp-alerts-config-test',
       JWT_SECRET: 'x'.repeat(32),
       ENCRYPTION_KEY: 'a'.repeat(64),
     };
-    expect(loadAppConfig(dir).alerts).toEqual({ maxAttempts: 5, backoffMs: 1000 });
-    expect(loadAppConfig({ ...dir, ALERT_MAX_ATTEMPTS: '3', ALERT_BACKOFF_MS: '20' }).alerts).toEqual({
-      maxAttempts: 3,
-      backoffMs: 20,
-    });
+    expect(loadAppConfig(dir).alerts).toMatchObject({ maxAttempts: 5, backoffMs: 1000, retentionDays: 90 });
+    expect(loadAppConfig(dir).alerts.allowPrivateTargets).toMatchObject({ all: false, cidrs: [] });
+    const set = loadAppConfig({
+      ...dir,
+      ALERT_MAX_ATTEMPTS: '3',
+      ALERT_BACKOFF_MS: '20',
+      ALERT_RETENTION_DAYS: '0',
+      ALERT_ALLOW_PRIVATE_TARGETS: '10.0.0.0/8,mailpit',
+    }).alerts;
+    expect(set).toMatchObject({ maxAttempts: 3, backoffMs: 20, retentionDays: 0 });
+    expect(set.allowPrivateTargets.cidrs.map((c) => c.text)).toEqual(['10.0.0.0/8']);
+    expect([...set.allowPrivateTargets.hosts]).toEqual(['mailpit']);
     expect(() => validateEnv({ ALERT_MAX_ATTEMPTS: '0' })).toThrow(ConfigValidationError);
     expect(() => validateEnv({ ALERT_MAX_ATTEMPTS: 'many' })).toThrow(
       'ALERT_MAX_ATTEMPTS must be an integer between 1 and 50',

@@ -11,6 +11,7 @@ import type {
 } from './channel-config';
 import type { AlertMessage } from './message';
 import { buildDingTalk, buildEmail, buildFeishu, buildSlack, buildWebhook, HttpPost } from './payloads';
+import { AlertTargetGuard, TargetRefusedError } from './target-guard';
 
 /** A channel with its secrets opened (only ever held in memory while sending). */
 export interface OpenChannel {
@@ -33,10 +34,14 @@ const MAX_ERROR_BODY = 500;
 /**
  * Sends one message to one channel: the pure payload builders (payloads.ts) make the bytes, one HTTP
  * POST (undici) or one SMTP transaction (nodemailer) delivers them. Never throws: failures come back
- * as `ok: false` with the status code and error.
+ * as `ok: false` with the status code and error. Every target passes the SSRF guard at send time
+ * (`AlertTargetGuard`): IP literals before the request, host names on each new connection's DNS
+ * answer, SMTP hosts resolved and checked before connecting to the checked address.
  */
 @Injectable()
 export class ChannelSender {
+  constructor(private readonly guard: AlertTargetGuard) {}
+
   async send(channel: OpenChannel, m: AlertMessage, now = new Date()): Promise<SendResult> {
     const started = performance.now();
     const done = (ok: boolean, statusCode: number | null, error: string | null): SendResult => ({
@@ -84,7 +89,9 @@ export class ChannelSender {
     bodyError?: (body: string) => string | null,
   ): Promise<SendResult> {
     try {
+      this.guard.checkUrl(p.url);
       const res = await request(p.url, {
+        dispatcher: this.guard.dispatcher,
         method: 'POST',
         headers: p.headers,
         body: p.body,
@@ -97,8 +104,7 @@ export class ChannelSender {
       const err = bodyError?.(text) ?? null;
       return err ? done(false, res.statusCode, clip(err)) : done(true, res.statusCode, null);
     } catch (e) {
-      const err = e as Error & { code?: string };
-      return done(false, null, err.code ? `${err.code}: ${err.message}` : err.message);
+      return done(false, null, connectError(e));
     }
   }
 
@@ -108,13 +114,21 @@ export class ChannelSender {
     m: AlertMessage,
     done: (ok: boolean, status: number | null, error: string | null) => SendResult,
   ): Promise<SendResult> {
+    let target: { host: string; servername?: string };
+    try {
+      target = await this.guard.smtpTarget(config.host);
+    } catch (e) {
+      return done(false, null, connectError(e));
+    }
     const security = config.security ?? 'auto';
     const transport = createTransport({
-      host: config.host,
+      host: target.host,
       port: config.port,
       secure: security === 'tls',
       requireTLS: security === 'starttls',
       ignoreTLS: security === 'none',
+      // Connected to the checked address; TLS still presents and verifies the configured name.
+      ...(target.servername ? { tls: { servername: target.servername } } : {}),
       auth: config.username ? { user: config.username, pass: password ?? '' } : undefined,
       connectionTimeout: TIMEOUT_MS,
       greetingTimeout: TIMEOUT_MS,
@@ -143,6 +157,13 @@ export function botError(body: string, codeField: string, msgField: string): str
   } catch {
     return null;
   }
+}
+
+/** A connect-phase error as shown in the delivery history; SSRF refusals say so first. */
+function connectError(e: unknown): string {
+  const err = e as Error & { code?: string };
+  if (err instanceof TargetRefusedError) return `refused: ${err.message}`;
+  return err.code ? `${err.code}: ${err.message}` : err.message;
 }
 
 function clip(s: string): string {

@@ -489,7 +489,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export providers, models and routes as JSON (secrets only sealed, only when asked) */
+        /** Export the proxy pool, providers (with proxy settings), models and routes as JSON (secrets only sealed, only when asked) */
         get: operations["ConfigTransferController_export"];
         put?: never;
         post?: never;
@@ -508,7 +508,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import a config document: create or update providers and models by name */
+        /** Import a config document in one transaction: create or update proxies, providers and models by name (idempotent) */
         post: operations["ConfigTransferController_import"];
         delete?: never;
         options?: never;
@@ -972,7 +972,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a test message now; reports success or the error (200 either way) */
+        /** Send a test message now; reports success or the error (200 either way; a target refused by the SSRF guard is an error starting with "refused:") */
         post: operations["AlertChannelsController_test"];
         delete?: never;
         options?: never;
@@ -4009,9 +4009,82 @@ export interface components {
             version: number;
             /** @example 2026-11-25T12:00:00.000Z */
             exportedAt: string;
-            /** @description Providers; secrets only as `sealed` ciphertext, and only when exported with includeSecrets */
+            /**
+             * @description The proxy pool, by name. URLs never carry credentials; `hasAuth` says whether the proxy has a username/password, and `authSealed` (AES-GCM ciphertext) is present only when exported with includeSecrets. On import, `authSealed` replaces the stored credentials, `hasAuth: false` clears them, and otherwise they are kept. Optional (older exports have none).
+             * @example [
+             *       {
+             *         "name": "eu-egress-1",
+             *         "url": "http://proxy.internal:3128",
+             *         "enabled": true,
+             *         "weight": 1,
+             *         "tags": [
+             *           "eu"
+             *         ],
+             *         "checkUrl": null,
+             *         "hasAuth": true,
+             *         "authSealed": "v1.q2x0cFq9Yc0mX1eA.3l0r9v8Yd0H2k1mN5b7c9Q.Vd8Zk…"
+             *       }
+             *     ]
+             */
+            proxies?: Record<string, unknown>[];
+            /**
+             * @description Providers; secrets only as `sealed` ciphertext, and only when exported with includeSecrets. Proxy settings name their proxy (`proxy`, for proxyMode single) instead of its id.
+             * @example [
+             *       {
+             *         "name": "openai-main",
+             *         "type": "openai",
+             *         "baseUrl": "https://api.openai.com/v1",
+             *         "timeoutMs": 60000,
+             *         "enabled": true,
+             *         "notes": null,
+             *         "consoleUrl": null,
+             *         "config": {},
+             *         "proxyMode": "single",
+             *         "proxy": "eu-egress-1",
+             *         "proxyTag": null,
+             *         "proxyStrategy": "round-robin",
+             *         "credentials": [
+             *           {
+             *             "label": "key-1",
+             *             "hint": "sk-…a1b2",
+             *             "weight": 1,
+             *             "enabled": true,
+             *             "sealed": "v1.Jx2k9Lm0Pq7Rt5Vw.Hf3s8Dk2Lp0Qw9Er1Ty6Ui.Zp4Nq…"
+             *           }
+             *         ]
+             *       }
+             *     ]
+             */
             providers: Record<string, unknown>[];
-            /** @description Models with routes; routes name their provider */
+            /**
+             * @description Models with routes; routes name their provider
+             * @example [
+             *       {
+             *         "name": "gpt-4o",
+             *         "type": "chat",
+             *         "description": null,
+             *         "enabled": true,
+             *         "strategy": "priority",
+             *         "maxAttempts": 3,
+             *         "sticky": false,
+             *         "stickyTtlSeconds": 600,
+             *         "routes": [
+             *           {
+             *             "provider": "openai-main",
+             *             "upstreamModel": "gpt-4o",
+             *             "weight": 1,
+             *             "priority": 0,
+             *             "enabled": true,
+             *             "supportsTools": true,
+             *             "supportsStructuredOutput": true,
+             *             "supportsVision": true,
+             *             "headerPassthrough": false,
+             *             "cost": 0
+             *           }
+             *         ]
+             *       }
+             *     ]
+             */
             models: Record<string, unknown>[];
         };
         ImportConfigDto: {
@@ -4024,6 +4097,10 @@ export interface components {
             mode?: "merge";
         };
         ImportResultView: {
+            /** @example 1 */
+            proxiesCreated: number;
+            /** @example 0 */
+            proxiesUpdated: number;
             /** @example 2 */
             providersCreated: number;
             /** @example 1 */
@@ -4034,7 +4111,7 @@ export interface components {
             modelsUpdated: number;
             /**
              * @example [
-             *       "provider \"x\": credentials skipped (sealed with another ENCRYPTION_KEY)"
+             *       "provider \"x\": credential 2 skipped (sealed with another ENCRYPTION_KEY)"
              *     ]
              */
             warnings: string[];
@@ -6296,7 +6373,7 @@ export interface operations {
     ConfigTransferController_export: {
         parameters: {
             query?: {
-                /** @description Include credentials as AES-GCM ciphertext */
+                /** @description Include provider keys and headers and proxy credentials as AES-GCM ciphertext */
                 includeSecrets?: boolean;
             };
             header?: never;
@@ -7274,6 +7351,13 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelView"];
                 };
             };
+            /** @description Invalid settings, or a target (URL host, SMTP host) that is or resolves to a loopback, private, link-local, unspecified, multicast or reserved address (SSRF protection; the server allows such targets when ALERT_ALLOW_PRIVATE_TARGETS lists them). Example message: "config.url: host 169.254.169.254 is a link-local address (the cloud metadata service). …set ALERT_ALLOW_PRIVATE_TARGETS=169.254.169.254 (…)" */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The name is already used */
             409: {
                 headers: {
@@ -7345,6 +7429,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChannelView"];
                 };
+            };
+            /** @description Invalid settings, or a target (URL host, SMTP host) that is or resolves to a loopback, private, link-local, unspecified, multicast or reserved address (SSRF protection; the server allows such targets when ALERT_ALLOW_PRIVATE_TARGETS lists them). Example message: "config.url: host 169.254.169.254 is a link-local address (the cloud metadata service). …set ALERT_ALLOW_PRIVATE_TARGETS=169.254.169.254 (…)" */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

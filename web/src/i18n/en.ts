@@ -407,16 +407,16 @@ const en = {
     passwordChanged: 'Password changed. Sign in again.',
     configTitle: 'Configuration',
     configBody:
-      'Export providers, models and routes as JSON, or import such a file (matching names are updated).',
+      'Export the proxy pool, providers, models and routes as JSON, or import such a file (matching names are updated).',
     export: 'Export JSON',
-    includeSecrets: 'Include provider keys (sealed; only importable with the same ENCRYPTION_KEY)',
+    includeSecrets: 'Include provider keys and proxy credentials (sealed; only importable with the same ENCRYPTION_KEY)',
     import: 'Import JSON',
     importTitle: 'Import configuration?',
-    importConfirm: 'Providers and models in {{name}} will be created, or updated when the name exists.',
+    importConfirm: 'Proxies, providers and models in {{name}} will be created, or updated when the name exists.',
     importHint: 'A file from "Export JSON".',
     imported: 'Configuration imported',
     importResult:
-      'Providers: {{providersCreated}} created, {{providersUpdated}} updated. Models: {{modelsCreated}} created, {{modelsUpdated}} updated.',
+      'Proxies: {{proxiesCreated}} created, {{proxiesUpdated}} updated. Providers: {{providersCreated}} created, {{providersUpdated}} updated. Models: {{modelsCreated}} created, {{modelsUpdated}} updated.',
     badFile: 'That file is not a configuration export (invalid JSON).',
     serverTitle: 'Server',
     serverBody:
