@@ -43,6 +43,7 @@ import type {
   ProtocolCodec,
 } from './translate/canonical';
 import { TranslationError } from './translate/errors';
+import { MALFORMED_EVENT_MESSAGE } from './translate/util';
 
 type Json = Record<string, unknown>;
 
@@ -441,7 +442,13 @@ export class GatewayService {
           this.routing.reportFailure(c);
           ctx.status = 502;
           ctx.error = `upstream stream failed after the first byte: ${attempt.error}`;
-          this.writeStreamError(ctx, 'The upstream stream was interrupted', 502);
+          this.writeStreamError(
+            ctx,
+            e instanceof UpstreamStreamError
+              ? `The upstream stream broke off: ${e.message}`
+              : 'The upstream stream was interrupted',
+            502,
+          );
           return;
         }
         attempt.error = describeError(e).message;
@@ -621,8 +628,17 @@ export class GatewayService {
     const jsonArray = front === 'gemini' && !ctx.route.sse;
     let pending = false;
     let sawDone = false;
+    // The upstream reached the end of its answer: a finish reason, or its end-of-stream event
+    // ([DONE], message_stop). A stream that ends without either was truncated.
+    let complete = false;
     let arrayItems = 0;
     let upstreamError: string | undefined;
+    // An error the upstream reports as its first event fails over (nothing was sent yet); a later one
+    // ends the answer with status 502. A malformed event always breaks the stream here.
+    const upstreamErrorEvent = (message: string, malformed = false) => {
+      if (malformed || !res.headersSent) throw new UpstreamStreamError(message);
+      upstreamError = message;
+    };
     const write = (frame: string) => {
       if (!frame) return;
       if (!res.headersSent) {
@@ -647,12 +663,18 @@ export class GatewayService {
       const publicModelField = `"model":${JSON.stringify(publicName)}`;
       onEvent = (ev) => {
         if (ev.data === '[DONE]') {
-          sawDone = true;
+          complete = true;
           write('data: [DONE]\n\n');
           return;
         }
-        const chunk = tryJson(ev.data) as OpenAiChunk | undefined;
-        if (chunk) {
+        const chunk = tryJson(ev.data) as OpenAiChunk | null | undefined;
+        if (chunk === undefined && ev.data.trim()) upstreamErrorEvent(MALFORMED_EVENT_MESSAGE, true);
+        if (chunk?.error) {
+          upstreamErrorEvent(
+            typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream stream error',
+          );
+        } else if (chunk) {
+          if (Array.isArray(chunk.choices) && chunk.choices.some((ch) => ch?.finish_reason)) complete = true;
           const u = fromOpenAiUsage(chunk.usage);
           if (u) ctx.usage = u;
           ctx.outputText += openAiChunkText(chunk);
@@ -668,7 +690,9 @@ export class GatewayService {
       onEvent = (ev) => {
         for (const ce of watch({ event: ev.event, data: ev.data })) {
           trackCanonical(ctx, ce);
-          if (ce.type === 'done') sawDone = true;
+          if (ce.type === 'finish' || ce.type === 'done') complete = true;
+          // An upstream error event is relayed as sent (after the first byte).
+          else if (ce.type === 'error') upstreamErrorEvent(ce.message, ce.malformed);
         }
         write(`${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`);
       };
@@ -682,12 +706,10 @@ export class GatewayService {
         for (const ce of decode({ event: ev.event, data: ev.data })) {
           trackCanonical(ctx, ce);
           if (ce.type === 'done') sawDone = true;
-          if (ce.type === 'error') {
-            // Before the first byte the attempt loop can still fail over; after it, the client's own
-            // encoder reports the error (e.g. Responses `response.failed`, Anthropic `error`).
-            if (!res.headersSent) throw new UpstreamStreamError(ce.message);
-            upstreamError = ce.message;
-          }
+          if (ce.type === 'finish' || ce.type === 'done') complete = true;
+          // Before the first byte the attempt loop can still fail over; after it, the client's own
+          // encoder reports the error (e.g. Responses `response.failed`, Anthropic `error`).
+          if (ce.type === 'error') upstreamErrorEvent(ce.message, ce.malformed);
           write(encode(ce));
         }
       };
@@ -711,6 +733,10 @@ export class GatewayService {
       res.end();
       return;
     }
+    if (!complete)
+      throw new UpstreamStreamError(
+        'upstream stream ended before the end of the answer (no finish reason, no end-of-stream event)',
+      );
     finish();
     if (jsonArray) res.write(']');
     if (!ctx.usage.inputTokens && !ctx.usage.outputTokens) {
@@ -988,7 +1014,9 @@ export class GatewayService {
 
 interface OpenAiChunk {
   usage?: unknown;
+  error?: { message?: unknown };
   choices?: {
+    finish_reason?: unknown;
     delta?: {
       content?: unknown;
       reasoning_content?: unknown;
