@@ -56,6 +56,9 @@ async function readSseUntilError(body: AsyncIterable<Buffer>) {
   return { events, error };
 }
 
+/** Event data with the per-answer ids and timestamps blanked, to compare two answers to one request. */
+const sameAnswer = (data: string) =>
+  data.replace(/mock\d+/g, 'mockN').replace(/"created":\d+/g, '"created":0');
 const json = (e: EventSourceMessage) => JSON.parse(e.data) as Json;
 const userChat = (text: string, extra: Json = {}) => ({
   model: 'gpt-4o-mini',
@@ -335,6 +338,26 @@ describe('mock upstreams (e2e)', () => {
       ).rejects.toThrow();
       expect(raw.startsWith('{"id":"chatcmpl-')).toBe(true);
       expect(Number(res.headers['content-length'])).toBeGreaterThan(raw.length);
+    });
+
+    it('malformed_json on a non-stream request: a complete 200 whose body is half a JSON document', async () => {
+      up.script({ kind: 'malformed_json' });
+      const res = await post(`${up.url}/chat/completions`, userChat('broken'));
+      expect(res.statusCode).toBe(200);
+      const raw = await res.body.text(); // a clean end: no socket error
+      expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(raw));
+      expect(raw.startsWith('{"id":"chatcmpl-')).toBe(true);
+      expect(() => JSON.parse(raw) as unknown).toThrow();
+    });
+
+    it('truncate_stream on a non-stream request: half the JSON body, chunked, then a clean end', async () => {
+      up.script({ kind: 'truncate_stream', afterChunks: 0 });
+      const res = await post(`${up.url}/chat/completions`, userChat('half and done'));
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-length']).toBeUndefined();
+      const raw = await res.body.text();
+      expect(raw.startsWith('{"id":"chatcmpl-')).toBe(true);
+      expect(() => JSON.parse(raw) as unknown).toThrow();
     });
 
     it('waits latencyMs before answering', async () => {
@@ -714,6 +737,73 @@ describe('mock upstreams (e2e)', () => {
       });
       expect(res.status).toBe(200);
       await expect(res.text()).rejects.toThrow();
+    });
+
+    it('truncate_stream: exactly afterChunks events arrive, then the stream ends cleanly without its end', async () => {
+      const full = await readSse((await post(streamUrl(up), streamBody)).body);
+      up.script({ kind: 'truncate_stream', afterChunks: 2 });
+      const res = await post(streamUrl(up), streamBody);
+      expect(res.statusCode).toBe(200);
+      const { events, error } = await readSseUntilError(res.body);
+      expect(error).toBeUndefined();
+      expect(events.map((e) => sameAnswer(e.data))).toEqual(
+        full.events.slice(0, 2).map((e) => sameAnswer(e.data)),
+      );
+      expect(full.events.length).toBeGreaterThan(2);
+    });
+
+    it('truncate_stream with midEvent: half of the next event arrives before the clean end', async () => {
+      up.script({ kind: 'truncate_stream', afterChunks: 1, midEvent: true });
+      const { raw, events } = await readSse((await post(streamUrl(up), streamBody)).body);
+      expect(events).toHaveLength(1); // the cut event is never complete
+      const rest = raw.slice(raw.indexOf(events[0].data) + events[0].data.length).trim();
+      expect(rest).toMatch(/^(event: \w+\s+)?data: \{/);
+      expect(() => JSON.parse(rest.replace(/^(event: \w+\s+)?data: /, '')) as unknown).toThrow();
+    });
+
+    it('malformed_json: the event at atChunk carries half its JSON, the others are intact', async () => {
+      const full = await readSse((await post(streamUrl(up), streamBody)).body);
+      up.script({ kind: 'malformed_json', atChunk: 1 });
+      const { events } = await readSse((await post(streamUrl(up), streamBody)).body);
+      expect(events).toHaveLength(full.events.length);
+      expect(() => JSON.parse(events[1].data) as unknown).toThrow();
+      expect(sameAnswer(full.events[1].data).startsWith(sameAnswer(events[1].data))).toBe(true);
+      for (const e of [events[0], ...events.slice(2)])
+        if (e.data !== '[DONE]') expect(() => JSON.parse(e.data) as unknown).not.toThrow();
+    });
+
+    it("stream_error: afterChunks events, then the protocol's error event, then a clean end", async () => {
+      up.script({ kind: 'stream_error', afterChunks: 2, status: 503 });
+      const res = await post(streamUrl(up), streamBody);
+      expect(res.statusCode).toBe(200);
+      const { events, error } = await readSseUntilError(res.body);
+      expect(error).toBeUndefined();
+      expect(events).toHaveLength(3);
+      const last = events[2];
+      expect(last.event).toBe(protocol === 'anthropic' ? 'error' : undefined);
+      expect(JSON.parse(last.data)).toEqual(
+        protocol === 'anthropic'
+          ? { type: 'error', error: { type: 'api_error', message: expect.stringContaining('503') } }
+          : { error: expect.objectContaining({ message: expect.stringContaining('503') }) },
+      );
+    });
+
+    it('slow_headers: nothing before delayMs; a shorter header timeout gives up, a longer one gets the answer', async () => {
+      up.script({ kind: 'slow_headers', delayMs: 2000 });
+      await expect(
+        request(streamUrl(up), {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(streamBody),
+          headersTimeout: 200,
+        }),
+      ).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+      up.script({ kind: 'slow_headers', delayMs: 50 });
+      const res = await post(streamUrl(up), streamBody);
+      expect(res.statusCode).toBe(200);
+      expect((await readSse(res.body)).events.length).toBeGreaterThan(2);
+      expect(up.requests).toHaveLength(2);
     });
 
     it('hang: nothing comes back, an AbortSignal timeout ends the wait', async () => {

@@ -43,6 +43,7 @@ import type {
   ProtocolCodec,
 } from './translate/canonical';
 import { TranslationError } from './translate/errors';
+import { MALFORMED_EVENT_MESSAGE } from './translate/util';
 
 type Json = Record<string, unknown>;
 
@@ -447,7 +448,13 @@ export class GatewayService {
           this.routing.reportFailure(c);
           ctx.status = 502;
           ctx.error = `upstream stream failed after the first byte: ${attempt.error}`;
-          this.writeStreamError(ctx, 'The upstream stream was interrupted', 502);
+          this.writeStreamError(
+            ctx,
+            e instanceof UpstreamStreamError
+              ? `The upstream stream broke off: ${e.message}`
+              : 'The upstream stream was interrupted',
+            502,
+          );
           return;
         }
         attempt.error = describeError(e).message;
@@ -627,8 +634,17 @@ export class GatewayService {
     const jsonArray = front === 'gemini' && !ctx.route.sse;
     let pending = false;
     let sawDone = false;
+    // The upstream reached the end of its answer: a finish reason, or its end-of-stream event
+    // ([DONE], message_stop). A stream that ends without either was truncated.
+    let complete = false;
     let arrayItems = 0;
     let upstreamError: string | undefined;
+    // An error the upstream reports as its first event fails over (nothing was sent yet); a later one
+    // ends the answer with status 502. A malformed event always breaks the stream here.
+    const upstreamErrorEvent = (message: string, malformed = false) => {
+      if (malformed || !res.headersSent) throw new UpstreamStreamError(message);
+      upstreamError = message;
+    };
     const write = (frame: string) => {
       if (!frame) return;
       if (!res.headersSent) {
@@ -653,22 +669,36 @@ export class GatewayService {
       const publicModelField = `"model":${JSON.stringify(publicName)}`;
       onEvent = (ev) => {
         if (ev.data === '[DONE]') {
-          sawDone = true;
+          complete = true;
           write('data: [DONE]\n\n');
           return;
         }
-        // Only a chunk that carries usage is parsed on the way; the text of the others is read when
-        // something needs it (no usage reported, body logging) — most streams never need it.
+        // Parsed on the way only when it matters now: a chunk that is not one JSON object (malformed:
+        // it breaks the stream) or one that may carry an error, the finish reason or usage. The text of
+        // the others is read when something needs it (no usage reported, body logging).
         ctx.unreadChunks.push(ev.data);
         ctx.unreadBytes += ev.data.length;
         if (ctx.unreadBytes > UNREAD_LIMIT) outputTextOf(ctx);
-        if (USAGE_OBJECT.test(ev.data)) {
-          const chunk = tryJson(ev.data) as OpenAiChunk | undefined;
-          const u = chunk && fromOpenAiUsage(chunk.usage);
-          if (u) {
-            ctx.usage = u;
-            // The usage-only chunk we asked for: hidden unless the client asked for it too.
-            if (Array.isArray(chunk.choices) && chunk.choices.length === 0 && !clientWantsUsage) return;
+        if (
+          ev.data.charCodeAt(0) !== 0x7b ||
+          ev.data.charCodeAt(ev.data.length - 1) !== 0x7d ||
+          NOTABLE_CHUNK.test(ev.data)
+        ) {
+          const chunk = tryJson(ev.data) as OpenAiChunk | null | undefined;
+          if (chunk === undefined && ev.data.trim()) upstreamErrorEvent(MALFORMED_EVENT_MESSAGE, true);
+          if (chunk?.error) {
+            upstreamErrorEvent(
+              typeof chunk.error.message === 'string' ? chunk.error.message : 'upstream stream error',
+            );
+          } else if (chunk) {
+            if (Array.isArray(chunk.choices) && chunk.choices.some((ch) => ch?.finish_reason))
+              complete = true;
+            const u = fromOpenAiUsage(chunk.usage);
+            if (u) {
+              ctx.usage = u;
+              // The usage-only chunk we asked for: hidden unless the client asked for it too.
+              if (Array.isArray(chunk.choices) && chunk.choices.length === 0 && !clientWantsUsage) return;
+            }
           }
         }
         write(`data: ${ev.data.replace(upstreamModelField, publicModelField)}\n\n`);
@@ -680,7 +710,9 @@ export class GatewayService {
       onEvent = (ev) => {
         for (const ce of watch({ event: ev.event, data: ev.data })) {
           trackCanonical(ctx, ce);
-          if (ce.type === 'done') sawDone = true;
+          if (ce.type === 'finish' || ce.type === 'done') complete = true;
+          // An upstream error event is relayed as sent (after the first byte).
+          else if (ce.type === 'error') upstreamErrorEvent(ce.message, ce.malformed);
         }
         write(`${ev.event ? `event: ${ev.event}\n` : ''}data: ${ev.data}\n\n`);
       };
@@ -694,12 +726,10 @@ export class GatewayService {
         for (const ce of decode({ event: ev.event, data: ev.data })) {
           trackCanonical(ctx, ce);
           if (ce.type === 'done') sawDone = true;
-          if (ce.type === 'error') {
-            // Before the first byte the attempt loop can still fail over; after it, the client's own
-            // encoder reports the error (e.g. Responses `response.failed`, Anthropic `error`).
-            if (!res.headersSent) throw new UpstreamStreamError(ce.message);
-            upstreamError = ce.message;
-          }
+          if (ce.type === 'finish' || ce.type === 'done') complete = true;
+          // Before the first byte the attempt loop can still fail over; after it, the client's own
+          // encoder reports the error (e.g. Responses `response.failed`, Anthropic `error`).
+          if (ce.type === 'error') upstreamErrorEvent(ce.message, ce.malformed);
           write(encode(ce));
         }
       };
@@ -723,6 +753,10 @@ export class GatewayService {
       res.end();
       return;
     }
+    if (!complete)
+      throw new UpstreamStreamError(
+        'upstream stream ended before the end of the answer (no finish reason, no end-of-stream event)',
+      );
     finish();
     if (jsonArray) res.write(']');
     if (!ctx.usage.inputTokens && !ctx.usage.outputTokens) {
@@ -1007,7 +1041,9 @@ export class GatewayService {
 
 interface OpenAiChunk {
   usage?: unknown;
+  error?: { message?: unknown };
   choices?: {
+    finish_reason?: unknown;
     delta?: {
       content?: unknown;
       reasoning_content?: unknown;
@@ -1017,8 +1053,12 @@ interface OpenAiChunk {
   }[];
 }
 
-/** A chunk with a usage object (not the `"usage":null` OpenAI puts on every other chunk). */
-const USAGE_OBJECT = /"usage"\s*:\s*\{/;
+/**
+ * An OpenAI chunk worth parsing as it passes: a usage object (not the `"usage":null` OpenAI puts on
+ * every chunk), a finish reason, or an error. (Inside JSON strings every quote is escaped, so
+ * message text cannot match.)
+ */
+const NOTABLE_CHUNK = /"usage"\s*:\s*\{|"finish_reason"\s*:\s*"|"error"\s*:\s*(?!null)/;
 /** Unread chunk text kept per stream before it is read anyway (bounds the memory a long stream holds). */
 const UNREAD_LIMIT = 256 * 1024;
 

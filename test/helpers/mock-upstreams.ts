@@ -33,7 +33,31 @@ export type Behaviour =
    * Send the response headers and `afterChunks` stream events (SSE events, `[DONE]` included), then
    * destroy the socket. For a non-streaming request: send the first half of the JSON body, then destroy.
    */
-  | { kind: 'cut_stream'; afterChunks: number };
+  | { kind: 'cut_stream'; afterChunks: number }
+  /**
+   * Wait `delayMs` before sending anything (headers included), then answer like 'ok'. A client whose
+   * header timeout is shorter gives up first (the wait ends early when the connection closes).
+   */
+  | { kind: 'slow_headers'; delayMs: number }
+  /**
+   * A 200 that does not parse. Non-stream: the first half of the real JSON body, sent as a complete
+   * response (its own content-length, clean end). Stream: the event at index `atChunk` (default 0)
+   * carries the first half of its JSON; the events around it are sent as usual.
+   */
+  | { kind: 'malformed_json'; atChunk?: number }
+  /**
+   * Send the response headers and `afterChunks` stream events, then end the response cleanly: no
+   * finish event, no `[DONE]` / `message_stop`, no socket error. With `midEvent`, the first half of the
+   * next event is sent before the end (an event cut in the middle). For a non-streaming request: the
+   * first half of the JSON body (chunked, no content-length), then a clean end.
+   */
+  | { kind: 'truncate_stream'; afterChunks: number; midEvent?: boolean }
+  /**
+   * Send `afterChunks` stream events, then the protocol's own error event (OpenAI `data: {"error":…}`,
+   * Anthropic `event: error`, Gemini `data: {"error":…}`) for `status` (default 500), then end cleanly.
+   * For a non-streaming request: that status and error body, like 'status'.
+   */
+  | { kind: 'stream_error'; afterChunks: number; status?: number };
 
 export interface RecordedRequest {
   method: string;
@@ -644,6 +668,21 @@ function geminiAnswer(c: Ctx): Answer {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Waits `ms`, or less when the connection closes first (the client gave up, or close()). */
+function pause(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
+
+const half = (text: string) => text.slice(0, Math.floor(text.length / 2));
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -658,6 +697,12 @@ function write(res: ServerResponse, data: string): Promise<void> {
     if (res.destroyed) return resolve();
     res.write(data, () => resolve());
   });
+}
+
+/** Whether a request asks for a streamed answer (Gemini: the action; the others: `stream: true`). */
+function streamRequested(protocol: UpstreamProtocol, path: string, body: unknown): boolean {
+  if (protocol === 'gemini') return path.endsWith(':streamGenerateContent');
+  return isObject(body) && body.stream === true;
 }
 
 function formatEvent(protocol: UpstreamProtocol, e: StreamEvent): string {
@@ -718,7 +763,7 @@ export async function startMockUpstream(
     });
     const served = fixed.get(`${req.method ?? 'GET'} ${url.pathname}`);
     if (served) return sendJson(res, served.status, served.body);
-    const behaviour = queue.shift() ?? fallback ?? { kind: 'ok' };
+    let behaviour = queue.shift() ?? fallback ?? { kind: 'ok' };
     seq++;
 
     if (behaviour.kind === 'reset') {
@@ -728,6 +773,7 @@ export async function startMockUpstream(
       return;
     }
     if (behaviour.kind === 'hang') return; // the socket stays open until the client gives up or close()
+    if (behaviour.kind === 'slow_headers') await pause(res, behaviour.delayMs);
     if (opts.latencyMs) await sleep(opts.latencyMs);
     if (closed || res.destroyed) return;
 
@@ -739,6 +785,8 @@ export async function startMockUpstream(
           ? { 'request-id': requestId }
           : {};
 
+    if (behaviour.kind === 'stream_error' && !streamRequested(protocol, url.pathname, body))
+      behaviour = { kind: 'status', status: behaviour.status ?? 500 };
     if (behaviour.kind === 'status') {
       const headers: Record<string, string> = { ...idHeader };
       if (behaviour.retryAfter !== undefined) headers['retry-after'] = String(behaviour.retryAfter);
@@ -764,17 +812,27 @@ export async function startMockUpstream(
       seq,
     });
     const cutAfter = behaviour.kind === 'cut_stream' ? Math.max(0, behaviour.afterChunks) : undefined;
+    const endAfter = behaviour.kind === 'truncate_stream' ? Math.max(0, behaviour.afterChunks) : undefined;
+    const malformedAt = behaviour.kind === 'malformed_json' ? Math.max(0, behaviour.atChunk ?? 0) : undefined;
 
     if (answer.kind === 'json') {
       const status = answer.status ?? 200;
-      if (cutAfter === undefined || status !== 200) return sendJson(res, status, answer.body, idHeader);
+      if (status !== 200) return sendJson(res, status, answer.body, idHeader);
       const text = JSON.stringify(answer.body);
+      if (malformedAt !== undefined) return sendJson(res, 200, half(text), idHeader);
+      if (endAfter !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json', ...idHeader }); // chunked
+        await write(res, half(text));
+        res.end();
+        return;
+      }
+      if (cutAfter === undefined) return sendJson(res, status, answer.body, idHeader);
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(text),
         ...idHeader,
       });
-      await write(res, text.slice(0, Math.floor(text.length / 2)));
+      await write(res, half(text));
       res.socket?.destroy();
       return;
     }
@@ -786,12 +844,26 @@ export async function startMockUpstream(
       ...idHeader,
     });
     res.flushHeaders();
+    let events = answer.events.map((e, i) => (i === malformedAt ? { ...e, data: half(e.data) } : e));
+    if (behaviour.kind === 'stream_error') {
+      const status = behaviour.status ?? 500;
+      const error = ev(
+        errorBody(protocol, status, `mock ${protocol} upstream: scripted stream error ${status}`),
+        protocol === 'anthropic' ? 'error' : undefined,
+      );
+      events = [...events.slice(0, Math.max(0, behaviour.afterChunks)), error];
+    }
     const frames = answer.jsonArray
-      ? answer.events.map((e, i) => `${i === 0 ? '[' : ',\r\n'}${e.data}`).concat(']')
-      : answer.events.map((e) => formatEvent(protocol, e));
+      ? events.map((e, i) => `${i === 0 ? '[' : ',\r\n'}${e.data}`).concat(']')
+      : events.map((e) => formatEvent(protocol, e));
     for (let i = 0; i < frames.length; i++) {
       if (cutAfter !== undefined && i >= cutAfter) {
         res.socket?.destroy();
+        return;
+      }
+      if (endAfter !== undefined && i >= endAfter) {
+        if (behaviour.kind === 'truncate_stream' && behaviour.midEvent) await write(res, half(frames[i]));
+        res.end();
         return;
       }
       if (i > 0 && opts.chunkDelayMs) await sleep(opts.chunkDelayMs);

@@ -41,6 +41,7 @@ import {
   reqString,
   sseFrame,
   str,
+  unparsedEvent,
 } from './util';
 
 /** Anthropic Messages (`POST /v1/messages`) ⇄ canonical. */
@@ -637,8 +638,9 @@ function createStreamDecoder(): (ev: { event?: string; data: string }) => Canoni
   const toolByBlock = new Map<number, number>();
 
   return (ev) => {
-    const d = rec(parseSseData(ev));
-    if (!d) return [];
+    const parsed = parseSseData(ev);
+    const d = rec(parsed);
+    if (!d) return parsed === undefined ? unparsedEvent(ev) : [];
     const type = str(d.type) ?? ev.event;
     const out: CanonicalStreamEvent[] = [];
     switch (type) {

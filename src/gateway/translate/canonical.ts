@@ -120,7 +120,8 @@ export type CanonicalStreamEvent =
   | { type: 'tool_call_delta'; index: number; argumentsDelta: string }
   | { type: 'finish'; stopReason: CanonicalStopReason }
   | { type: 'usage'; usage: CanonicalUsage }
-  | { type: 'error'; message: string; status?: number }
+  /** An error the upstream reported, or (`malformed`) an event whose data is not JSON: a broken stream. */
+  | { type: 'error'; message: string; status?: number; malformed?: boolean }
   | { type: 'done' };
 
 export interface TranslationResult<T> {

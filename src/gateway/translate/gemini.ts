@@ -44,6 +44,7 @@ import {
   sseFrame,
   str,
   toolResultText,
+  unparsedEvent,
 } from './util';
 
 /**
@@ -732,6 +733,7 @@ function createStreamDecoder(): (ev: { event?: string; data: string }) => Canoni
 
   return (ev) => {
     const d = parseSseData(ev);
+    if (d === undefined) return unparsedEvent(ev);
     if (Array.isArray(d)) return d.flatMap((x) => (isRecord(x) ? one(x) : []));
     return isRecord(d) ? one(d) : [];
   };

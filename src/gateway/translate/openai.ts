@@ -44,6 +44,7 @@ import {
   sseFrame,
   str,
   toDataUri,
+  unparsedEvent,
 } from './util';
 
 /** OpenAI Chat Completions (`POST /v1/chat/completions`) ⇄ canonical. */
@@ -588,8 +589,9 @@ function createStreamDecoder(): (ev: { event?: string; data: string }) => Canoni
 
   return (ev) => {
     if (ev.data.trim() === '[DONE]') return [{ type: 'done' }];
-    const c = rec(parseSseData(ev));
-    if (!c) return [];
+    const parsed = parseSseData(ev);
+    const c = rec(parsed);
+    if (!c) return parsed === undefined ? unparsedEvent(ev) : [];
     const err = rec(c.error);
     if (err) {
       const status = num(err.code) ?? num(c.status);

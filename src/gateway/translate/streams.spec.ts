@@ -253,6 +253,42 @@ describe('stream details', () => {
     ]);
   });
 
+  it.each(['openai', 'anthropic', 'gemini'] as const)(
+    '%s decoder: an event whose data is not JSON is a malformed-stream error, an empty or non-object one is skipped',
+    (protocol) => {
+      const decode = codecs[protocol].createStreamDecoder();
+      const broken = {
+        event: protocol === 'anthropic' ? 'content_block_delta' : undefined,
+        data: '{"type":"con',
+      };
+      expect(decode(broken)).toEqual([
+        {
+          type: 'error',
+          message: 'upstream sent a stream event that is not valid JSON',
+          status: 502,
+          malformed: true,
+        },
+      ]);
+      expect(decode({ data: '' })).toEqual([]);
+      expect(decode({ data: '  ' })).toEqual([]);
+      expect(decode({ data: '42' })).toEqual([]);
+    },
+  );
+
+  it('an upstream error event decodes as an error that is not marked malformed', () => {
+    expect(
+      codecs.anthropic.createStreamDecoder()({
+        event: 'error',
+        data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'busy' } }),
+      }),
+    ).toEqual([{ type: 'error', message: 'busy', status: 529 }]);
+    expect(
+      codecs.openai.createStreamDecoder()({
+        data: JSON.stringify({ error: { message: 'boom', code: 500 } }),
+      }),
+    ).toEqual([{ type: 'error', message: 'boom', status: 500 }]);
+  });
+
   it('OpenAI encoder without includeUsage writes no usage chunk; with it, usage comes after finish', () => {
     const events: CanonicalStreamEvent[] = [
       { type: 'start', id: 'r', model: 'm' },

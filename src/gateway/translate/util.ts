@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CanonicalPart, CanonicalUsage, SseEvent, TextPart } from './canonical';
+import type { CanonicalPart, CanonicalStreamEvent, CanonicalUsage, SseEvent, TextPart } from './canonical';
 import { TranslationError } from './errors';
 
 /** Shared helpers of the codecs: narrowing, request validation, data URIs, SSE framing, usage. */
@@ -255,6 +255,19 @@ export function parseSseData(ev: SseEvent): unknown {
   } catch {
     return undefined;
   }
+}
+
+export const MALFORMED_EVENT_MESSAGE = 'upstream sent a stream event that is not valid JSON';
+
+/**
+ * What a stream decoder makes of an event whose data did not parse: nothing for an empty event, else a
+ * `malformed` error — the upstream's stream is broken, and skipping the event would lose part of the
+ * answer without anyone noticing.
+ */
+export function unparsedEvent(ev: SseEvent): CanonicalStreamEvent[] {
+  return ev.data.trim()
+    ? [{ type: 'error', message: MALFORMED_EVENT_MESSAGE, status: 502, malformed: true }]
+    : [];
 }
 
 // ---------------------------------------------------------------- errors
