@@ -14,7 +14,8 @@
  * BENCH_BOOT_TIMEOUT (s, 90), BENCH_GATEWAY_MAIN (another entry point than dist/src/main.js),
  * BENCH_SOAK (s, 0: after the measured run, keep the gateway under load and print its RSS every 30 s),
  * BENCH_CPU_PROF (a directory: run the gateway with `--cpu-prof` and write its .cpuprofile there when
- * the run ends; open it in Chrome DevTools or speedscope),
+ * the run ends; open it in Chrome DevTools or speedscope), BENCH_HEAP_PROF (the same with
+ * `--heap-prof`: where the gateway allocates),
  * BENCH_MATRIX (1; 0 skips the matrix), BENCH_MATRIX_DURATION (s, 5), BENCH_MATRIX_CONNECTIONS (50,200),
  * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS).
  *
@@ -47,6 +48,7 @@ const BOOT_TIMEOUT_MS = envNumber('BENCH_BOOT_TIMEOUT', 90) * 1000;
 /** Seconds of extra load on the gateway after the measured run, sampling its RSS (0 = off). */
 const SOAK = Number(process.env.BENCH_SOAK ?? 0) > 0 ? Number(process.env.BENCH_SOAK) : 0;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+const HEAP_PROF_DIR = process.env.BENCH_HEAP_PROF ? resolve(process.env.BENCH_HEAP_PROF) : undefined;
 /** The response-size × stream × connections matrix (BENCH_MATRIX=0 skips it). */
 const MATRIX = process.env.BENCH_MATRIX !== '0';
 const MATRIX_DURATION = envNumber('BENCH_MATRIX_DURATION', 5);
@@ -497,9 +499,11 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
   for (const k of ['ADMIN_EMAIL', 'ADMIN_PASSWORD', 'JWT_SECRET', 'ENCRYPTION_KEY']) delete env[k];
   // With BENCH_CPU_PROF the gateway exits on SIGUSR2 (process.exit writes the profile; SIGTERM
   // would end it through Nest's shutdown hooks, which re-raise the signal and skip the write).
-  const nodeArgs = CPU_PROF_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, '-r', join(__dirname, 'exit-on-sigusr2.js')]
-    : [];
+  const nodeArgs = [
+    ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []),
+    ...(HEAP_PROF_DIR ? ['--heap-prof', `--heap-prof-dir=${HEAP_PROF_DIR}`] : []),
+  ];
+  if (nodeArgs.length) nodeArgs.push('-r', join(__dirname, 'exit-on-sigusr2.js'));
   const child = track(
     spawn(process.execPath, [...nodeArgs, mainJs], {
       cwd: ROOT,
@@ -668,11 +672,11 @@ async function startPeer(name: string, upstreamPort: number, label: string): Pro
 }
 
 async function stopGateway(gw: Gateway): Promise<void> {
-  if (CPU_PROF_DIR && gw.child.exitCode === null) {
+  if ((CPU_PROF_DIR || HEAP_PROF_DIR) && gw.child.exitCode === null) {
     const exited = new Promise<void>((r) => gw.child.once('exit', () => r()));
     gw.child.kill('SIGUSR2');
     await Promise.race([exited, sleep(15_000)]);
-    out(`  (c) gateway: CPU profile written to ${CPU_PROF_DIR}`);
+    out(`  (c) gateway: profile written to ${[CPU_PROF_DIR, HEAP_PROF_DIR].filter(Boolean).join(' and ')}`);
   }
   await stop(gw.child);
   await gw.dropDatabase?.().catch(() => undefined);
