@@ -102,6 +102,8 @@ const NEGATIVE_TTL_MS = 30_000;
 const POSITIVE_TTL_MS = 5 * 60_000;
 const MAX_CACHE = 50_000;
 const TOUCH_FLUSH_MS = 30_000;
+/** A known key whose re-read failed (database unreachable) is tried again after this long. */
+const REFRESH_RETRY_MS = 30_000;
 
 /**
  * Gateway API keys: CRUD with ownership rules, and the authentication the `/v1` API calls on every
@@ -113,6 +115,7 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeys');
   private readonly cache = new Map<string, { key: ResolvedApiKey | null; at: number }>();
   private readonly touched = new Map<string, number>();
+  private readonly loading = new Map<string, Promise<ResolvedApiKey | null>>();
   private flushTimer?: NodeJS.Timeout;
   /** Database lookups made by `authenticate` (cache misses); exposed for tests and metrics. */
   lookups = 0;
@@ -140,17 +143,51 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     await this.flushTouched();
   }
 
-  /** Authenticates a presented secret. Once warm, this makes no database query. */
+  /**
+   * Authenticates a presented secret. Once warm, this makes no database query: a known key past its
+   * re-read time is answered from the cache while it is re-read in the background, so a slow or
+   * unreachable database never holds up (or fails) requests of keys this instance knows. Only an
+   * unknown secret waits for the database (and throws when it is unreachable).
+   */
   async authenticate(secret: string | undefined): Promise<ApiKeyCheck> {
     if (!secret) return { ok: false, status: 401, code: 'invalid_api_key', message: 'Missing API key' };
     const hash = hashApiKey(secret);
-    let entry = this.cache.get(hash);
-    if (!entry || Date.now() - entry.at > (entry.key === null ? NEGATIVE_TTL_MS : POSITIVE_TTL_MS)) {
-      entry = { key: await this.load(hash), at: Date.now() };
-      if (this.cache.size >= MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(hash, entry);
+    const entry = this.cache.get(hash);
+    const age = entry ? Date.now() - entry.at : Infinity;
+    if (entry && age <= (entry.key === null ? NEGATIVE_TTL_MS : POSITIVE_TTL_MS))
+      return this.check(entry.key);
+    if (entry?.key) {
+      this.refresh(hash, entry);
+      return this.check(entry.key);
     }
-    return this.check(entry.key);
+    return this.check(await this.loadOnce(hash));
+  }
+
+  /** One database lookup per hash at a time (a burst of requests with a new key makes one query). */
+  private loadOnce(hash: string): Promise<ResolvedApiKey | null> {
+    let p = this.loading.get(hash);
+    if (!p) {
+      p = this.load(hash)
+        .then((key) => {
+          if (this.cache.size >= MAX_CACHE) this.cache.delete(this.cache.keys().next().value as string);
+          this.cache.set(hash, { key, at: Date.now() });
+          return key;
+        })
+        .finally(() => this.loading.delete(hash));
+      this.loading.set(hash, p);
+    }
+    return p;
+  }
+
+  /** Re-reads a known key in the background; while the database is unreachable it keeps the cached one. */
+  private refresh(hash: string, entry: { key: ResolvedApiKey | null; at: number }): void {
+    if (this.loading.has(hash)) return;
+    this.loadOnce(hash).catch((e: Error) => {
+      // Keep serving the cached key (unless it was invalidated meanwhile) and try again in a while,
+      // not on every request.
+      entry.at = Date.now() - POSITIVE_TTL_MS + REFRESH_RETRY_MS;
+      this.logger.debug(`could not re-read a cached API key, keeping it: ${e.message}`);
+    });
   }
 
   private check(key: ResolvedApiKey | null): ApiKeyCheck {
@@ -207,6 +244,8 @@ export class ApiKeysService implements OnModuleInit, OnApplicationShutdown {
     try {
       for (const [t, ids] of byTime) await this.keys.update({ id: In(ids) }, { lastUsedAt: new Date(t) });
     } catch (e) {
+      // Kept for the next flush (a newer use recorded meanwhile wins).
+      for (const [id, at] of batch) if (!this.touched.has(id)) this.touched.set(id, at);
       this.logger.warn(`could not record last use of ${batch.length} keys: ${(e as Error).message}`);
     }
   }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { BatchWriter } from '../common/batch/batch-writer';
 import { encodeJsonRows, jsonRowsInsert } from '../common/batch/json-rows';
+import { AppConfig } from '../config/app-config';
 import { UsageLedgerEntry } from './usage-ledger.entity';
 
 const INSERT = jsonRowsInsert<UsageLedgerEntry>(
@@ -35,8 +36,11 @@ export class LedgerWriter extends BatchWriter<UsageLedgerEntry> {
   protected readonly logger = new Logger('LedgerWriter');
   protected readonly what = 'usage ledger rows';
 
-  constructor(@InjectRepository(UsageLedgerEntry) private readonly ledger: Repository<UsageLedgerEntry>) {
-    super();
+  constructor(
+    @InjectRepository(UsageLedgerEntry) private readonly ledger: Repository<UsageLedgerEntry>,
+    config: AppConfig,
+  ) {
+    super(config.writeBufferMaxRows);
   }
 
   protected async write(rows: UsageLedgerEntry[]): Promise<void> {

@@ -33,6 +33,8 @@ export class AppConfig {
   readonly logRetentionDays: number;
   /** Body logging: off, or the byte cap per body. */
   readonly logBodies: false | number;
+  /** Rows each batch writer (request logs, usage ledger) buffers while the database cannot be written. */
+  readonly writeBufferMaxRows: number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
   /**
@@ -102,6 +104,7 @@ export class AppConfig {
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
+    this.writeBufferMaxRows = env.WRITE_BUFFER_MAX_ROWS;
     this.memory = {
       retentionDays: env.MEMORY_RETENTION_DAYS,
       maxContextTokens: env.MEMORY_MAX_CONTEXT_TOKENS,

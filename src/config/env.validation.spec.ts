@@ -8,13 +8,29 @@ import { resolveSecrets } from './secrets';
 describe('validateEnv', () => {
   it('applies defaults', () => {
     const env = validateEnv({});
-    expect(env).toMatchObject({ PORT: 8080, DATA_DIR: './data', LOG_LEVEL: 'info', DB_MIGRATIONS_RUN: true });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      DATA_DIR: './data',
+      LOG_LEVEL: 'info',
+      DB_MIGRATIONS_RUN: true,
+      WRITE_BUFFER_MAX_ROWS: 100_000,
+    });
     expect(env.DATABASE_URL).toBeUndefined();
   });
 
   it('coerces numbers and booleans', () => {
-    const env = validateEnv({ PORT: '9000', DB_MIGRATIONS_RUN: 'false', SWAGGER_ENABLED: '0' });
-    expect(env).toMatchObject({ PORT: 9000, DB_MIGRATIONS_RUN: false, SWAGGER_ENABLED: false });
+    const env = validateEnv({
+      PORT: '9000',
+      DB_MIGRATIONS_RUN: 'false',
+      SWAGGER_ENABLED: '0',
+      WRITE_BUFFER_MAX_ROWS: '250',
+    });
+    expect(env).toMatchObject({
+      PORT: 9000,
+      DB_MIGRATIONS_RUN: false,
+      SWAGGER_ENABLED: false,
+      WRITE_BUFFER_MAX_ROWS: 250,
+    });
   });
 
   it('treats empty strings as unset', () => {
@@ -40,6 +56,8 @@ describe('validateEnv', () => {
       { ALERT_ALLOW_PRIVATE_TARGETS: '10.0.0.0/8, 10.0.0.0/40' },
       'ALERT_ALLOW_PRIVATE_TARGETS must be true, false, or a comma-separated list of addresses, CIDR ranges and host names: "10.0.0.0/40" is not',
     ],
+    [{ WRITE_BUFFER_MAX_ROWS: '0' }, 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000'],
+    [{ WRITE_BUFFER_MAX_ROWS: 'lots' }, 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000'],
   ])('%j → a readable one-line error', (input, message) => {
     let err: unknown;
     try {

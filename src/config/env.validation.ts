@@ -177,6 +177,16 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'LOG_BODIES must be true or false' })
   LOG_BODIES = false;
 
+  /**
+   * Rows each batch writer (request logs, usage ledger) holds while the database cannot be written;
+   * past that the oldest are dropped and counted (`gateway_writer_dropped_rows`).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000' })
+  @Min(1, { message: 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000' })
+  @Max(10_000_000, { message: 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000' })
+  WRITE_BUFFER_MAX_ROWS = 100_000;
+
   @Transform(toInt)
   @IsInt({ message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
   @Min(256, { message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })

@@ -29,6 +29,12 @@ export function dataSourceOptions(url: string, config: AppConfig): DataSourceOpt
       // Fail fast instead of hanging when the server is gone; the pool reconnects when it returns.
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
+      // A server that stops closes its connections: the pool drops them and reconnects when it is
+      // back (test/db-outage.e2e-spec.ts). TCP keepalive covers a server that vanishes without closing
+      // them (host or network failure): the kernel's probes end such an idle connection eventually
+      // (after its probe count and interval), and it leaves the pool with an error.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10000,
       application_name: 'llm-router-platform',
     },
   };

@@ -36,6 +36,18 @@ const errors = {
     "All upstreams for 'gpt-4o' are rate limited",
   ),
   502: openAiError(502, 'server_error', 'upstream_error', "No upstream could answer for 'gpt-4o'"),
+  503: {
+    ...openAiError(
+      503,
+      'service_unavailable',
+      'database_unavailable',
+      'Database unavailable, try again shortly',
+    ),
+    description:
+      'model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the ' +
+      'request needs the database while it is unreachable — a key this instance has not seen yet, or a ' +
+      'session (X-Session-Id). Other requests are served from memory during a database outage.',
+  },
   504: openAiError(504, 'server_error', 'upstream_timeout', "Upstream timed out for 'gpt-4o'"),
 };
 
@@ -158,12 +170,20 @@ export function addGatewayPaths(doc: OpenAPIObject): OpenAPIObject {
     401: anthropicErr(401, 'authentication_error', 'Invalid API key'),
     404: anthropicErr(404, 'not_found_error', "The model 'x' does not exist"),
     429: anthropicErr(429, 'rate_limit_error', 'All upstreams are rate limited'),
+    503: {
+      ...anthropicErr(503, 'overloaded_error', 'Database unavailable, try again shortly'),
+      description: errors[503].description,
+    },
   };
   const gErrs = {
     400: geminiErr(400, 'INVALID_ARGUMENT', 'contents: must be an array'),
     401: geminiErr(401, 'UNAUTHENTICATED', 'Invalid API key'),
     404: geminiErr(404, 'NOT_FOUND', "The model 'x' does not exist"),
     429: geminiErr(429, 'RESOURCE_EXHAUSTED', 'All upstreams are rate limited'),
+    503: {
+      ...geminiErr(503, 'UNAVAILABLE', 'Database unavailable, try again shortly'),
+      description: errors[503].description,
+    },
   };
   doc.paths['/v1/responses'] = post(
     'OpenAI Responses API (stream and non-stream) routed to any upstream',

@@ -9,6 +9,7 @@ import { Admission, BillingService } from '../billing/billing.service';
 import { IpLockService } from '../billing/ip-lock.service';
 import { ApiKeyInvalidEvent, DomainEvents, RequestCompletedEvent } from '../common/events/domain-events';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { isDbConnectionError } from '../common/filters/db-errors';
 import { errorBody } from '../common/http/protocol-errors';
 import { AppConfig } from '../config/app-config';
 import { LogWriter } from '../logs/log-writer.service';
@@ -870,6 +871,12 @@ export class GatewayService {
         code: e.code,
         headers: e.headers,
       });
+    } else if (isDbConnectionError(e)) {
+      // Only what the caches cannot answer gets here: a key this instance has not seen, a session.
+      status = 503;
+      message = 'Database unavailable, try again shortly';
+      code = 'database_unavailable';
+      headers = { 'retry-after': '5' };
     } else {
       this.logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     }

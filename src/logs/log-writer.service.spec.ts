@@ -1,8 +1,10 @@
 import type { Repository } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
 import { LogWriter, NewRequestLog } from './log-writer.service';
 import type { RequestLog } from './request-log.entity';
 
 const row = (i: number) => ({ requestId: `r${i}` }) as unknown as NewRequestLog;
+const config = { writeBufferMaxRows: 100_000 } as AppConfig;
 
 /** A repository double that records each batch insert as the list of its request ids. */
 function repo(failTimes = 0) {
@@ -24,7 +26,7 @@ function repo(failTimes = 0) {
 describe('LogWriter', () => {
   it('writes buffered rows in one batch', async () => {
     const { r, inserted } = repo();
-    const w = new LogWriter(r);
+    const w = new LogWriter(r, config);
     for (let i = 0; i < 3; i++) w.push(row(i));
     expect(w.pending).toBe(3);
     await w.flush();
@@ -35,7 +37,7 @@ describe('LogWriter', () => {
 
   it('keeps rows when a write fails and writes them on the next flush, in order', async () => {
     const { r, inserted } = repo(1);
-    const w = new LogWriter(r);
+    const w = new LogWriter(r, config);
     w.push(row(1));
     await w.flush();
     expect(w.pending).toBe(1);
@@ -46,7 +48,7 @@ describe('LogWriter', () => {
 
   it('flushes everything on shutdown, in batches of 500', async () => {
     const { r, inserted } = repo();
-    const w = new LogWriter(r);
+    const w = new LogWriter(r, config);
     w.onModuleInit();
     for (let i = 0; i < 1200; i++) w.push(row(i));
     await w.onApplicationShutdown();
@@ -56,9 +58,36 @@ describe('LogWriter', () => {
 
   it('concurrent flushes do not write a row twice', async () => {
     const { r, inserted } = repo();
-    const w = new LogWriter(r);
+    const w = new LogWriter(r, config);
     for (let i = 0; i < 10; i++) w.push(row(i));
     await Promise.all([w.flush(), w.flush(), w.flush()]);
     expect(inserted.flat()).toHaveLength(10);
+  });
+
+  it('gives each row an id on the first try and sends the same ids again when the batch is retried', async () => {
+    const sent: { sql: string; ids: string[] }[] = [];
+    let fail = true;
+    const r = {
+      query: jest.fn(async (sql: string, params: string[]) => {
+        sent.push({ sql, ids: (JSON.parse(params[0]) as { id: string }[]).map((x) => x.id) });
+        if (fail) {
+          fail = false;
+          throw new Error('Connection terminated unexpectedly'); // the commit may have happened
+        }
+      }),
+    } as unknown as Repository<RequestLog>;
+    const w = new LogWriter(r, config);
+    jest.spyOn(w['logger'], 'warn').mockImplementation(() => undefined);
+    jest.spyOn(w['logger'], 'log').mockImplementation(() => undefined);
+    w.push(row(1));
+    w.push(row(2));
+    await w.flush();
+    await w.flush();
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent[0].ids).size).toBe(2);
+    expect(sent[1].ids).toEqual(sent[0].ids);
+    // The database skips ids it already has, and the rollups add up only the rows inserted.
+    expect(sent[0].sql).toContain('ON CONFLICT (id) DO NOTHING RETURNING *');
+    expect(sent[0].sql).toMatch(/agg AS \(SELECT .* FROM logs GROUP BY .* FROM logs GROUP BY/s);
   });
 });

@@ -1,15 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { BatchWriter } from '../common/batch/batch-writer';
 import { Column, encodeJsonRows, jsonRowsSelect } from '../common/batch/json-rows';
+import { AppConfig } from '../config/app-config';
 import { RequestLog } from './request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
 
-export type NewRequestLog = Omit<RequestLog, 'id'>;
+/** A log row to write; its id is made at the first write attempt (so a retried batch is not written twice). */
+export type NewRequestLog = Omit<RequestLog, 'id'> & { id?: string };
 
 /** Column → SQL type for the batch insert (see json-rows.ts). */
 const COLUMNS: Column<NewRequestLog>[] = [
+  ['id', 'id', 'uuid'],
   ['createdAt', 'created_at', 'timestamptz'],
   ['requestId', 'request_id', 'varchar'],
   ['protocol', 'protocol', 'varchar'],
@@ -71,21 +75,25 @@ export const ROLLUP_COLUMNS = [
 /**
  * One statement per batch: the log rows, and the per-minute and per-hour rollups they add to
  * (upserted), so logs and rollups can never disagree — either all are written or, on failure, none
- * (and the batch is retried).
+ * (and the batch is retried). The ids are made by the writer and the rollups add up only the rows this
+ * statement inserted, so a retry of a batch that was in fact committed (lost acknowledgement) stores
+ * and counts nothing twice.
  */
 const LOG_COLUMNS = COLUMNS.map((c) => c[1]).join(', ');
 const INSERT_WITH_ROLLUPS =
   `WITH src AS (${jsonRowsSelect(COLUMNS)}), ` +
-  `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src), ` +
-  `agg AS (${rollupAggregateSql(1, 'minute', 'src')} UNION ALL ${rollupAggregateSql(60, 'hour', 'src')}) ` +
+  `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src ` +
+  `ON CONFLICT (id) DO NOTHING RETURNING *), ` +
+  `agg AS (${rollupAggregateSql(1, 'minute', 'logs')} UNION ALL ${rollupAggregateSql(60, 'hour', 'logs')}) ` +
   `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM agg ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY.join(', ')}) DO UPDATE SET ` +
   ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd', ...LATENCY_COLUMNS]
     .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
     .join(', ');
 
-/** Inserts log rows (and their rollups) with one statement. */
+/** Inserts log rows (and their rollups) with one statement; rows without an id get one (kept for retries). */
 export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
+  for (const r of rows) r.id ??= randomUUID();
   await repo.query(INSERT_WITH_ROLLUPS, [encodeJsonRows(rows)]);
 }
 
@@ -95,8 +103,11 @@ export class LogWriter extends BatchWriter<NewRequestLog> {
   protected readonly logger = new Logger('LogWriter');
   protected readonly what = 'request log rows';
 
-  constructor(@InjectRepository(RequestLog) private readonly logs: Repository<RequestLog>) {
-    super();
+  constructor(
+    @InjectRepository(RequestLog) private readonly logs: Repository<RequestLog>,
+    config: AppConfig,
+  ) {
+    super(config.writeBufferMaxRows);
   }
 
   protected write(rows: NewRequestLog[]): Promise<void> {

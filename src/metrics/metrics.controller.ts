@@ -44,11 +44,17 @@ export class MetricsController {
   private async sample(): Promise<void> {
     const m = this.metrics;
     m.logBuffer.set(this.logs.pending);
-    m.writerBuffer.set({ table: 'request_logs' }, this.logs.pending);
-    m.writerDropped.set({ table: 'request_logs' }, this.logs.dropped);
-    const ledger = this.modules.get(LedgerWriter, { strict: false });
-    m.writerBuffer.set({ table: 'usage_ledger' }, ledger.pending);
-    m.writerDropped.set({ table: 'usage_ledger' }, ledger.dropped);
+    const now = Date.now();
+    for (const [table, w] of [
+      ['request_logs', this.logs],
+      ['usage_ledger', this.modules.get(LedgerWriter, { strict: false })],
+    ] as const) {
+      m.writerBuffer.set({ table }, w.pending);
+      m.writerDropped.set({ table }, w.dropped);
+      m.writerFailedWrites.set({ table }, w.failedWrites);
+      const since = w.failingSince;
+      m.writerFailing.set({ table }, since === null ? 0 : (now - since) / 1000);
+    }
     const routing = this.modules.get(RoutingService, { strict: false });
     m.unhealthyTargets.set(routing.unhealthyCount);
     m.coolingTargets.set(routing.cooldowns.cooling);

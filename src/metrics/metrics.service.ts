@@ -78,6 +78,18 @@ export class MetricsService {
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
+  readonly writerFailedWrites = new Gauge({
+    name: 'gateway_writer_failed_writes',
+    help: 'Batch writes that failed (the rows were kept and retried), since start',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+  readonly writerFailing = new Gauge({
+    name: 'gateway_writer_failing_seconds',
+    help: 'How long a batch writer has been failing to write (0 when its last write succeeded)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
   readonly unhealthyTargets = new Gauge({
     name: 'gateway_breaker_open_targets',
     help: 'Provider keys (or keyless providers) that health took out of the rotation',

@@ -2,69 +2,123 @@ import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 
 const FLUSH_MS = 1000;
 const BATCH = 500;
-const MAX_BUFFER = 100_000;
+/** The default bound (WRITE_BUFFER_MAX_ROWS). */
+export const DEFAULT_MAX_ROWS = 100_000;
+/** Dropped rows are reported at most this often: one line with the count since the last one. */
+export const DROP_REPORT_MS = 10_000;
+/** While writes keep failing with an error already logged, a reminder this often. */
+export const FAILING_REPORT_MS = 30_000;
+/** Distinct errors logged per failure episode (the rest only in the reminders' counts). */
+const MAX_ERRORS_LOGGED = 10;
+
+/** A run of failed writes, from the first failure to the next successful write. */
+interface Failure {
+  since: number;
+  attempts: number;
+  /** Errors already logged in this episode (each is logged once). */
+  errors: Set<string>;
+  lastLine: number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
 
 /**
  * Buffers rows and writes them in batches off the request path (one statement per batch, at least
- * once a second). A failed write keeps the rows for the next try; shutdown flushes what is left. The
- * buffer is bounded: past MAX_BUFFER rows (a long database outage) the oldest are dropped and counted.
+ * once a second). A failed write keeps its rows, and the timer retries once a second until the
+ * database takes them again; shutdown flushes what is left. The buffer is bounded (`maxRows`,
+ * WRITE_BUFFER_MAX_ROWS): past it (a long database outage) the oldest rows are dropped and counted.
+ *
+ * Log lines stay few whatever the load: the first failure is logged with its error, the same error is
+ * not repeated (a reminder every FAILING_REPORT_MS says how long and how many rows wait), recovery is
+ * logged once, and drops are reported at most every DROP_REPORT_MS with the count since the last line.
  */
 export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutdown {
   protected abstract readonly logger: Logger;
   /** What the rows are, for log lines ("request log rows"). */
   protected abstract readonly what: string;
-  private buffer: T[] = [];
+  /** Waiting rows, oldest first, in chunks of at most one batch (O(1) to append, drop and take). */
+  private chunks: T[][] = [];
+  private queued = 0;
+  /** Rows of the batch being written (put back in front if the write fails). */
+  private inFlight = 0;
+  private readonly batchSize: number;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  private failure?: Failure;
+  private unreportedDrops = 0;
+  private lastDropLine = -Infinity;
   /** Rows written so far (metrics and tests). */
   written = 0;
   /** Rows dropped because the buffer overflowed. */
   dropped = 0;
+  /** Batch writes that failed (their rows were kept for the next try). */
+  failedWrites = 0;
+
+  /**
+   * @param maxRows the bound: at most this many rows wait, plus the batch being written (≤ 500 rows)
+   * while a write is running; a failed write's rows go back in front and the oldest beyond the bound go.
+   */
+  constructor(readonly maxRows = DEFAULT_MAX_ROWS) {
+    this.batchSize = Math.min(BATCH, maxRows);
+  }
 
   /** Writes one batch (a single statement); throws to have the rows retried. */
   protected abstract write(rows: T[]): Promise<void>;
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.timer = setInterval(() => this.tick(), FLUSH_MS);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    for (let i = 0; i < 5 && this.buffer.length; i++) await this.flush();
-    if (this.buffer.length)
-      this.logger.error(`${this.buffer.length} ${this.what} could not be written at shutdown`);
+    for (let i = 0; i < 5 && this.pending; i++) await this.flush();
+    this.reportDrops(Date.now(), true);
+    if (this.pending) this.logger.error(`${this.pending} ${this.what} could not be written at shutdown`);
   }
 
   push(row: T): void {
-    if (this.buffer.length >= MAX_BUFFER) {
-      this.buffer.shift();
-      this.dropped++;
-      this.logger.warn(`${this.what} buffer full; dropped the oldest row`);
-    }
-    this.buffer.push(row);
-    if (this.buffer.length >= BATCH) void this.flush();
+    if (this.queued >= this.maxRows) this.drop(1);
+    const last = this.chunks[this.chunks.length - 1];
+    if (last && last.length < this.batchSize) last.push(row);
+    else this.chunks.push([row]);
+    this.queued++;
+    // A full batch is written at once, unless a write is running or failing (the timer retries then).
+    if (this.queued >= this.batchSize && !this.flushing && !this.failure) void this.flush();
   }
 
+  /** Rows not yet written (waiting, or in the batch being written). */
   get pending(): number {
-    return this.buffer.length;
+    return this.queued + this.inFlight;
   }
 
-  /** Writes what is buffered; concurrent calls wait for the one in progress. */
+  /** Since when writes have been failing (epoch ms), or null when the last write succeeded. */
+  get failingSince(): number | null {
+    return this.failure?.since ?? null;
+  }
+
+  /** Writes what is buffered; a call during a write waits for it and then writes what is left. */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => (this.buffer.length ? this.flush() : undefined));
-    if (!this.buffer.length) return Promise.resolve();
+    if (this.flushing) return this.flushing.then(() => (this.queued ? this.flush() : undefined));
+    if (!this.queued) return Promise.resolve();
     this.flushing = (async () => {
-      while (this.buffer.length) {
-        const batch = this.buffer.splice(0, BATCH);
+      while (this.queued) {
+        const batch = this.chunks.shift()!;
+        this.queued -= batch.length;
+        this.inFlight = batch.length;
         try {
           await this.write(batch);
           this.written += batch.length;
+          this.inFlight = 0;
+          if (this.failure) this.recovered();
         } catch (e) {
-          this.buffer.unshift(...batch);
-          this.logger.warn(
-            `could not write ${batch.length} ${this.what}, will retry: ${(e as Error).message}`,
-          );
+          this.inFlight = 0;
+          this.chunks.unshift(batch);
+          this.queued += batch.length;
+          // Rows pushed while the batch was out may have taken its room: the oldest (its own) go.
+          if (this.queued > this.maxRows) this.drop(this.queued - this.maxRows);
+          this.failed(e);
           break;
         }
       }
@@ -72,6 +126,74 @@ export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutd
       this.flushing = undefined;
     });
     return this.flushing;
+  }
+
+  private tick(): void {
+    this.reportDrops(Date.now());
+    if (!this.flushing) void this.flush();
+  }
+
+  /** Drops the `n` oldest waiting rows. */
+  private drop(n: number): void {
+    while (n > 0 && this.queued) {
+      const first = this.chunks[0];
+      const k = Math.min(n, first.length);
+      if (k === first.length) this.chunks.shift();
+      else first.splice(0, k);
+      this.queued -= k;
+      this.dropped += k;
+      this.unreportedDrops += k;
+      n -= k;
+    }
+    this.reportDrops(Date.now());
+  }
+
+  private reportDrops(now: number, force = false): void {
+    if (!this.unreportedDrops || (!force && now - this.lastDropLine < DROP_REPORT_MS)) return;
+    const since = Number.isFinite(this.lastDropLine)
+      ? ` in the last ${seconds(now - this.lastDropLine)}`
+      : '';
+    this.logger.warn(
+      `${this.what}: buffer full (${rows(this.maxRows)}); dropped the oldest ${rows(this.unreportedDrops)}${since}, ` +
+        `${this.dropped} since start`,
+    );
+    this.unreportedDrops = 0;
+    this.lastDropLine = now;
+  }
+
+  private failed(e: unknown): void {
+    this.failedWrites++;
+    const error = e instanceof Error ? e.message : String(e);
+    const now = Date.now();
+    const f = this.failure;
+    if (!f) {
+      this.failure = { since: now, attempts: 1, errors: new Set([error]), lastLine: now };
+      this.logger.warn(
+        `could not write ${this.what}; keeping ${rows(this.pending)} and retrying every second: ${error}`,
+      );
+      return;
+    }
+    f.attempts++;
+    if (!f.errors.has(error) && f.errors.size < MAX_ERRORS_LOGGED) {
+      f.errors.add(error);
+      f.lastLine = now;
+      this.logger.warn(`still cannot write ${this.what} after ${seconds(now - f.since)}: ${error}`);
+    } else if (now - f.lastLine >= FAILING_REPORT_MS) {
+      f.lastLine = now;
+      this.logger.warn(
+        `still cannot write ${this.what} after ${seconds(now - f.since)} (${f.attempts} tries); ` +
+          `${rows(this.pending)} waiting, ${this.dropped} dropped since start`,
+      );
+    }
+  }
+
+  private recovered(): void {
+    const f = this.failure!;
+    this.failure = undefined;
+    this.logger.log(
+      `writing ${this.what} again after ${seconds(Date.now() - f.since)} and ${f.attempts} failed tries; ` +
+        `${rows(this.pending)} still waiting, ${this.dropped} dropped since start`,
+    );
   }
 }
 

@@ -1406,6 +1406,25 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "type": "service_unavailable",
+                         *         "param": null,
+                         *         "code": "database_unavailable"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
                 /** @description Upstream timed out for 'gpt-4o' */
                 504: {
                     headers: {
@@ -1576,6 +1595,24 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "error",
+                         *       "error": {
+                         *         "type": "overloaded_error",
+                         *         "message": "Database unavailable, try again shortly"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
             };
         };
         delete?: never;
@@ -1701,6 +1738,24 @@ export interface paths {
                          *       "error": {
                          *         "type": "rate_limit_error",
                          *         "message": "All upstreams are rate limited"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "error",
+                         *       "error": {
+                         *         "type": "overloaded_error",
+                         *         "message": "Database unavailable, try again shortly"
                          *       }
                          *     }
                          */
@@ -1913,6 +1968,24 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": 503,
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "status": "UNAVAILABLE"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
             };
         };
         delete?: never;
@@ -2071,6 +2144,24 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": 503,
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "status": "UNAVAILABLE"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
             };
         };
         delete?: never;
@@ -2202,6 +2293,24 @@ export interface paths {
                          *         "code": 429,
                          *         "message": "All upstreams are rate limited",
                          *         "status": "RESOURCE_EXHAUSTED"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": 503,
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "status": "UNAVAILABLE"
                          *       }
                          *     }
                          */
@@ -2341,6 +2450,24 @@ export interface paths {
                          *         "code": 429,
                          *         "message": "All upstreams are rate limited",
                          *         "status": "RESOURCE_EXHAUSTED"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": 503,
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "status": "UNAVAILABLE"
                          *       }
                          *     }
                          */
@@ -2616,6 +2743,25 @@ export interface paths {
                         "application/json": unknown;
                     };
                 };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "type": "service_unavailable",
+                         *         "param": null,
+                         *         "code": "database_unavailable"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
                 /** @description Upstream timed out for 'gpt-4o' */
                 504: {
                     headers: {
@@ -2832,6 +2978,25 @@ export interface paths {
                          *         "type": "server_error",
                          *         "param": null,
                          *         "code": "upstream_error"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "type": "service_unavailable",
+                         *         "param": null,
+                         *         "code": "database_unavailable"
                          *       }
                          *     }
                          */
@@ -3056,6 +3221,25 @@ export interface paths {
                          *         "type": "server_error",
                          *         "param": null,
                          *         "code": "upstream_error"
+                         *       }
+                         *     }
+                         */
+                        "application/json": unknown;
+                    };
+                };
+                /** @description model_unavailable: the model has no usable route; database_unavailable (with Retry-After): the request needs the database while it is unreachable — a key this instance has not seen yet, or a session (X-Session-Id). Other requests are served from memory during a database outage. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "message": "Database unavailable, try again shortly",
+                         *         "type": "service_unavailable",
+                         *         "param": null,
+                         *         "code": "database_unavailable"
                          *       }
                          *     }
                          */
