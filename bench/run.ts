@@ -16,6 +16,7 @@
  * BENCH_CPU_PROF (a directory: run the gateway with `--cpu-prof` and write its .cpuprofile there when
  * the run ends; open it in Chrome DevTools or speedscope), BENCH_HEAP_PROF (the same with
  * `--heap-prof`: where the gateway allocates),
+ * BENCH_RATE (1000 req/s; 0 skips the fixed-rate latency run), BENCH_RATE_DURATION (s, 10),
  * BENCH_MATRIX (1; 0 skips the matrix), BENCH_MATRIX_DURATION (s, 5), BENCH_MATRIX_CONNECTIONS (50,200),
  * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS).
  *
@@ -32,7 +33,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, request } from 'undici';
+import { Client, Pool, request } from 'undici';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -44,6 +45,9 @@ const DURATION = envNumber('BENCH_DURATION', 10);
 const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 50));
 const SEQUENTIAL = Math.round(envNumber('BENCH_SEQUENTIAL', 2000));
 const WARMUP = envNumber('BENCH_WARMUP', 1);
+/** Requests per second of the fixed-rate latency run (BENCH_RATE=0 skips it), and its seconds. */
+const RATE = process.env.BENCH_RATE === '0' ? 0 : Math.round(envNumber('BENCH_RATE', 1000));
+const RATE_DURATION = envNumber('BENCH_RATE_DURATION', 10);
 const BOOT_TIMEOUT_MS = envNumber('BENCH_BOOT_TIMEOUT', 90) * 1000;
 /** Seconds of extra load on the gateway after the measured run, sampling its RSS (0 = off). */
 const SOAK = Number(process.env.BENCH_SOAK ?? 0) > 0 ? Number(process.env.BENCH_SOAK) : 0;
@@ -136,6 +140,10 @@ interface Measurement {
   seqP99us: number;
   seqNon2xx: number;
   seqErrors: number;
+  /** Latency at the fixed rate (BENCH_RATE per second), µs; NaN when not measured. */
+  rateP50us: number;
+  rateP99us: number;
+  rateFailed: number;
   /** The server's CPU time per request during the load run (µs); NaN when not measured. */
   cpuUsPerReq: number;
   /** CPU time per request of the PostgreSQL server processes on this machine during the load run (µs). */
@@ -293,6 +301,58 @@ async function sampleStreams(t: Target, running: () => boolean) {
   };
 }
 
+/**
+ * Requests at a fixed rate (BENCH_RATE per second, default 1,000) for BENCH_RATE_DURATION seconds,
+ * each timed in µs from send to the end of its answer: the added latency at that load, which is how
+ * issue 9 states its latency targets. Fired on schedule whatever the answers do (open loop).
+ */
+async function fixedRate(t: Target) {
+  const url = new URL(t.url);
+  const pool = new Pool(url.origin, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
+  const headers = { 'content-type': 'application/json', ...t.headers };
+  const times: number[] = [];
+  let failed = 0;
+  const inflight = new Set<Promise<void>>();
+  const one = () => {
+    const t0 = process.hrtime.bigint();
+    const p: Promise<void> = pool
+      .request({ method: 'POST', path: url.pathname, headers, body: t.body })
+      .then(async (r) => {
+        await r.body.dump();
+        if (r.statusCode < 200 || r.statusCode > 299) failed++;
+        else times.push(Number(process.hrtime.bigint() - t0) / 1000);
+      })
+      .catch(() => void failed++)
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  };
+  try {
+    const start = performance.now();
+    const total = RATE * RATE_DURATION;
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE) + 1);
+      while (sent < due) {
+        one();
+        sent++;
+      }
+      await sleep(1);
+    }
+    await Promise.all(inflight);
+    const seconds = (performance.now() - start) / 1000;
+    times.sort((a, b) => a - b);
+    return {
+      rps: times.length / seconds,
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      failed,
+      ok: times.length,
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
 async function sequential(t: Target, n: number) {
   const url = new URL(t.url);
   const client = new Client(url.origin, { pipelining: 1, keepAliveTimeout: 30_000 });
@@ -372,6 +432,7 @@ async function measure(t: Target, pid?: number): Promise<Measurement> {
   const cpuUsPerReq = ((cpuMs(pid) - cpu0) * 1000) / r.requests.total;
   const dbCpuUsPerReq = ((cpuMsOfCommand('postgres') - db0) * 1000) / r.requests.total;
   const s = await sequential(t, SEQUENTIAL);
+  const f = RATE ? await fixedRate(t) : undefined;
   return {
     rps: r.requests.average,
     p50ms: r.latency.p50,
@@ -383,9 +444,12 @@ async function measure(t: Target, pid?: number): Promise<Measurement> {
     seqP99us: s.p99,
     seqNon2xx: s.non2xx,
     seqErrors: s.errors,
+    rateP50us: f?.p50 ?? NaN,
+    rateP99us: f?.p99 ?? NaN,
+    rateFailed: f?.failed ?? 0,
     cpuUsPerReq,
     dbCpuUsPerReq,
-    answered2xx: w['2xx'] + r['2xx'] + s.ok,
+    answered2xx: w['2xx'] + r['2xx'] + s.ok + (f?.ok ?? 0),
   };
 }
 
@@ -703,6 +767,8 @@ function table(rows: [string, Measurement | undefined][]): void {
     'seq p50 µs',
     'seq p99 µs',
     'seq non-2xx',
+    `@${RATE}/s p50 µs`,
+    `@${RATE}/s p99 µs`,
     'CPU µs/req',
     'PG CPU µs/req',
   ];
@@ -718,11 +784,13 @@ function table(rows: [string, Measurement | undefined][]): void {
           fmt(m.errors),
           fmt(m.seqP50us),
           fmt(m.seqP99us),
-          fmt(m.seqNon2xx + m.seqErrors),
+          fmt(m.seqNon2xx + m.seqErrors + m.rateFailed),
+          fmt(m.rateP50us),
+          fmt(m.rateP99us),
           fmt(m.cpuUsPerReq),
           fmt(m.dbCpuUsPerReq),
         ]
-      : [name, 'skipped', '', '', '', '', '', '', '', '', '', ''],
+      : [name, 'skipped', '', '', '', '', '', '', '', '', '', '', '', ''],
   );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells: string[]) =>
@@ -985,6 +1053,10 @@ async function main(): Promise<void> {
     out(
       `  added sequential latency gateway − direct:  p50 ${fmt(c.seqP50us - a.seqP50us)} µs, p99 ${fmt(c.seqP99us - a.seqP99us)} µs`,
     );
+    if (RATE)
+      out(
+        `  added latency at ${RATE} req/s gateway − direct:  p50 ${fmt(c.rateP50us - a.rateP50us)} µs, p99 ${fmt(c.rateP99us - a.rateP99us)} µs (targets: ≤ 500 µs, ≤ 2,000 µs)`,
+      );
   }
   for (const [name, m] of peerResults)
     if (m)
@@ -1020,7 +1092,7 @@ async function main(): Promise<void> {
 
   const bad = (
     [['(a) direct', a], ['(b) passthrough', b], ['(c) gateway', c], ...peerResults] as const
-  ).filter(([, m]) => m && m.non2xx + m.errors + m.seqNon2xx + m.seqErrors > 0);
+  ).filter(([, m]) => m && m.non2xx + m.errors + m.seqNon2xx + m.seqErrors + m.rateFailed > 0);
   const badRows = rows.filter((r) => r.non2xx + r.errors > 0);
   out(
     bad.length || badRows.length
