@@ -12,40 +12,8 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-const COMPLETION = Buffer.from(
-  JSON.stringify({
-    id: 'chatcmpl-bench',
-    object: 'chat.completion',
-    created: 1700000000,
-    model: 'gpt-4o-mini',
-    system_fingerprint: 'fp_bench',
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: 'Hello! How can I help you today?', refusal: null },
-        logprobs: null,
-        finish_reason: 'stop',
-      },
-    ],
-    usage: { prompt_tokens: 9, completion_tokens: 9, total_tokens: 18 },
-  }),
-);
-const MODELS = Buffer.from(
-  JSON.stringify({
-    object: 'list',
-    data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'bench' }],
-  }),
-);
-
-const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
-const CHUNK_CHARS = 64;
-
-function content(chars: number): string {
-  return WORDS.repeat(Math.ceil(chars / WORDS.length)).slice(0, chars);
-}
-
-function sizedCompletion(maxTokens: number): Buffer {
-  const text = content(maxTokens * 4);
+/** A chat.completion answering `text`, which counts as `completionTokens` output tokens. */
+function completion(text: string, completionTokens: number): Buffer {
   return Buffer.from(
     JSON.stringify({
       id: 'chatcmpl-bench',
@@ -61,9 +29,28 @@ function sizedCompletion(maxTokens: number): Buffer {
           finish_reason: 'stop',
         },
       ],
-      usage: { prompt_tokens: 9, completion_tokens: maxTokens, total_tokens: 9 + maxTokens },
+      usage: { prompt_tokens: 9, completion_tokens: completionTokens, total_tokens: 9 + completionTokens },
     }),
   );
+}
+
+const COMPLETION = completion('Hello! How can I help you today?', 9);
+const MODELS = Buffer.from(
+  JSON.stringify({
+    object: 'list',
+    data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'bench' }],
+  }),
+);
+
+const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor ';
+const CHUNK_CHARS = 64;
+
+function content(chars: number): string {
+  return WORDS.repeat(Math.ceil(chars / WORDS.length)).slice(0, chars);
+}
+
+function sizedCompletion(maxTokens: number): Buffer {
+  return completion(content(maxTokens * 4), maxTokens);
 }
 
 /** The SSE answer in two parts: the first event (sent at once) and the rest. */
