@@ -7,7 +7,8 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
-import { Loader2, Plus } from 'lucide-react';
+import { Loader2, Pencil, Plus, Trash2 } from 'lucide-react';
+import { useTranslation } from 'react-i18next';
 import { cx } from '../lib/format';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
@@ -84,6 +85,47 @@ export function IconButton({
     >
       {children}
     </button>
+  );
+}
+
+/**
+ * The actions cell that ends a table row: a right-aligned `<td>` with an edit button, any extra
+ * buttons (`children`), then a delete button. Edit and delete are shown only when their handler is
+ * given; `hidden` (e.g. for a reader who may not change the row) keeps the cell but leaves it empty.
+ */
+export function RowActions({
+  onEdit,
+  editLabel,
+  onDelete,
+  hidden = false,
+  children,
+}: {
+  onEdit?: () => void;
+  /** Defaults to "Edit". */
+  editLabel?: string;
+  onDelete?: () => void;
+  hidden?: boolean;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <td className="px-5 py-3 text-right">
+      {hidden ? null : (
+        <div className="flex justify-end gap-1">
+          {onEdit ? (
+            <IconButton label={editLabel ?? t('common.edit')} onClick={onEdit}>
+              <Pencil className="size-4" />
+            </IconButton>
+          ) : null}
+          {children}
+          {onDelete ? (
+            <IconButton label={t('common.delete')} onClick={onDelete}>
+              <Trash2 className="size-4" />
+            </IconButton>
+          ) : null}
+        </div>
+      )}
+    </td>
   );
 }
 

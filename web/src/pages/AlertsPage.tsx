@@ -14,6 +14,7 @@ import {
   Input,
   NewButton,
   PageHeader,
+  RowActions,
   Select,
   Switch,
   TableSkeleton,
@@ -814,24 +815,14 @@ function RulesTab({ admin }: { admin: boolean }) {
                         label={t('common.enabled')}
                       />
                     </td>
-                    <td className="px-5 py-3 text-right">
-                      {admin ? (
-                        <div className="flex justify-end gap-1">
-                          <IconButton
-                            label={t('common.edit')}
-                            onClick={() => {
-                              setEditing(r);
-                              setFormOpen(true);
-                            }}
-                          >
-                            <Pencil className="size-4" />
-                          </IconButton>
-                          <IconButton label={t('common.delete')} onClick={() => void remove(r)}>
-                            <Trash2 className="size-4" />
-                          </IconButton>
-                        </div>
-                      ) : null}
-                    </td>
+                    <RowActions
+                      hidden={!admin}
+                      onEdit={() => {
+                        setEditing(r);
+                        setFormOpen(true);
+                      }}
+                      onDelete={() => void remove(r)}
+                    />
                   </tr>
                 ))}
               </tbody>

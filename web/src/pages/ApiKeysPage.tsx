@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { KeyRound, Pencil, PiggyBank, Plus, RefreshCw, ShieldAlert, Trash2, X } from 'lucide-react';
+import { KeyRound, PiggyBank, Plus, RefreshCw, ShieldAlert, X } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
@@ -14,6 +14,7 @@ import {
   Input,
   NewButton,
   PageHeader,
+  RowActions,
   Select,
   Switch,
   Textarea,
@@ -525,32 +526,23 @@ export default function ApiKeysPage() {
                         label={t('common.enabled')}
                       />
                     </td>
-                    <td className="px-5 py-3 text-right">
-                      {canWrite ? (
-                        <div className="flex justify-end gap-1">
-                          <IconButton
-                            label={t('common.edit')}
-                            onClick={() => {
-                              setEditing(k);
-                              setFormOpen(true);
-                            }}
-                          >
-                            <Pencil className="size-4" />
-                          </IconButton>
-                          <IconButton label={t('keys.rotate')} onClick={() => void rotate(k)}>
-                            <RefreshCw className="size-4" />
-                          </IconButton>
-                          {admin ? (
-                            <IconButton label={t('keys.budget')} onClick={() => setBudgetFor(k)}>
-                              <PiggyBank className="size-4" />
-                            </IconButton>
-                          ) : null}
-                          <IconButton label={t('common.delete')} onClick={() => void remove(k)}>
-                            <Trash2 className="size-4" />
-                          </IconButton>
-                        </div>
+                    <RowActions
+                      hidden={!canWrite}
+                      onEdit={() => {
+                        setEditing(k);
+                        setFormOpen(true);
+                      }}
+                      onDelete={() => void remove(k)}
+                    >
+                      <IconButton label={t('keys.rotate')} onClick={() => void rotate(k)}>
+                        <RefreshCw className="size-4" />
+                      </IconButton>
+                      {admin ? (
+                        <IconButton label={t('keys.budget')} onClick={() => setBudgetFor(k)}>
+                          <PiggyBank className="size-4" />
+                        </IconButton>
                       ) : null}
-                    </td>
+                    </RowActions>
                   </tr>
                 ))}
               </tbody>

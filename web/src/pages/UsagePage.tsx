@@ -15,6 +15,7 @@ import {
   Input,
   NewButton,
   PageHeader,
+  RowActions,
   Select,
   Skeleton,
 } from '../components/ui';
@@ -592,24 +593,14 @@ function PricesTab() {
                     <td className="px-3 py-3 text-muted">
                       {formatDateTime(p.effectiveFrom, lang).split(',')[0]}
                     </td>
-                    <td className="px-5 py-3 text-right">
-                      {admin ? (
-                        <div className="flex justify-end gap-1">
-                          <IconButton
-                            label={t('common.edit')}
-                            onClick={() => {
-                              setEditing(p);
-                              setFormOpen(true);
-                            }}
-                          >
-                            <Pencil className="size-4" />
-                          </IconButton>
-                          <IconButton label={t('common.delete')} onClick={() => void remove(p)}>
-                            <Trash2 className="size-4" />
-                          </IconButton>
-                        </div>
-                      ) : null}
-                    </td>
+                    <RowActions
+                      hidden={!admin}
+                      onEdit={() => {
+                        setEditing(p);
+                        setFormOpen(true);
+                      }}
+                      onDelete={() => void remove(p)}
+                    />
                   </tr>
                 ))}
               </tbody>

@@ -1,17 +1,17 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Building2, Pencil, Trash2, Users } from 'lucide-react';
+import { Building2, Users } from 'lucide-react';
 import { api, unwrap, type Schemas } from '../api/client';
 import {
   Badge,
   Card,
   EmptyState,
   Field,
-  IconButton,
   Input,
   NewButton,
   PageHeader,
+  RowActions,
   Select,
   Switch,
 } from '../components/ui';
@@ -254,24 +254,13 @@ function UsersTab() {
                         label={t('common.enabled')}
                       />
                     </td>
-                    <td className="px-5 py-3 text-right">
-                      <div className="flex justify-end gap-1">
-                        <IconButton
-                          label={t('common.edit')}
-                          onClick={() => {
-                            setEditing(u);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        {u.id !== me?.id ? (
-                          <IconButton label={t('common.delete')} onClick={() => void remove(u)}>
-                            <Trash2 className="size-4" />
-                          </IconButton>
-                        ) : null}
-                      </div>
-                    </td>
+                    <RowActions
+                      onEdit={() => {
+                        setEditing(u);
+                        setFormOpen(true);
+                      }}
+                      onDelete={u.id !== me?.id ? () => void remove(u) : undefined}
+                    />
                   </tr>
                 ))}
               </tbody>
@@ -420,22 +409,14 @@ function TenantsTab() {
                     <td className="px-5 py-3 font-medium text-fg">{x.name}</td>
                     <td className="px-3 py-3 tabular-nums">{x.users}</td>
                     <td className="px-3 py-3 text-muted">{formatRelative(x.createdAt, lang)}</td>
-                    <td className="px-5 py-3 text-right">
-                      <div className="flex justify-end gap-1">
-                        <IconButton
-                          label={t('tenants.rename')}
-                          onClick={() => {
-                            setEditing(x);
-                            setFormOpen(true);
-                          }}
-                        >
-                          <Pencil className="size-4" />
-                        </IconButton>
-                        <IconButton label={t('common.delete')} onClick={() => void remove(x)}>
-                          <Trash2 className="size-4" />
-                        </IconButton>
-                      </div>
-                    </td>
+                    <RowActions
+                      editLabel={t('tenants.rename')}
+                      onEdit={() => {
+                        setEditing(x);
+                        setFormOpen(true);
+                      }}
+                      onDelete={() => void remove(x)}
+                    />
                   </tr>
                 ))}
               </tbody>
