@@ -16,6 +16,7 @@
  * BENCH_CPU_PROF (a directory: run the gateway with `--cpu-prof` and write its .cpuprofile there when
  * the run ends; open it in Chrome DevTools or speedscope), BENCH_HEAP_PROF (the same with
  * `--heap-prof`: where the gateway allocates),
+ * BENCH_GATEWAY_NODE_ARGS (extra node/V8 flags for the gateway, e.g. GC settings),
  * BENCH_RATE (1000 req/s; 0 skips the fixed-rate latency run), BENCH_RATE_DURATION (s, 10),
  * BENCH_MATRIX (1; 0 skips the matrix), BENCH_MATRIX_DURATION (s, 5), BENCH_MATRIX_CONNECTIONS (50,200),
  * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS).
@@ -144,6 +145,9 @@ interface Measurement {
   rateP50us: number;
   rateP99us: number;
   rateFailed: number;
+  /** Requests the fixed-rate client fired in one wake-up: p99 and max (1 = perfectly paced). */
+  rateBurstP99: number;
+  rateBurstMax: number;
   /** The server's CPU time per request during the load run (µs); NaN when not measured. */
   cpuUsPerReq: number;
   /** CPU time per request of the PostgreSQL server processes on this machine during the load run (µs). */
@@ -330,8 +334,11 @@ async function fixedRate(t: Target) {
     const start = performance.now();
     const total = RATE * RATE_DURATION;
     let sent = 0;
+    /** Requests fired per wake-up: a late timer fires several at once, and they queue. */
+    const bursts: number[] = [];
     while (sent < total) {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE) + 1);
+      if (due > sent) bursts.push(due - sent);
       while (sent < due) {
         one();
         sent++;
@@ -347,6 +354,11 @@ async function fixedRate(t: Target) {
       p99: percentile(times, 99),
       failed,
       ok: times.length,
+      burstP99: percentile(
+        bursts.sort((x, y) => x - y),
+        99,
+      ),
+      burstMax: bursts.length ? bursts[bursts.length - 1] : NaN,
     };
   } finally {
     await pool.close();
@@ -447,6 +459,8 @@ async function measure(t: Target, pid?: number): Promise<Measurement> {
     rateP50us: f?.p50 ?? NaN,
     rateP99us: f?.p99 ?? NaN,
     rateFailed: f?.failed ?? 0,
+    rateBurstP99: f?.burstP99 ?? NaN,
+    rateBurstMax: f?.burstMax ?? NaN,
     cpuUsPerReq,
     dbCpuUsPerReq,
     answered2xx: w['2xx'] + r['2xx'] + s.ok + (f?.ok ?? 0),
@@ -568,6 +582,8 @@ async function startGateway(upstreamPort: number, logTail: string[]): Promise<Ga
     ...(HEAP_PROF_DIR ? ['--heap-prof', `--heap-prof-dir=${HEAP_PROF_DIR}`] : []),
   ];
   if (nodeArgs.length) nodeArgs.push('-r', join(__dirname, 'exit-on-sigusr2.js'));
+  // Extra node/V8 flags for the gateway only (e.g. GC settings), space-separated.
+  nodeArgs.unshift(...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const child = track(
     spawn(process.execPath, [...nodeArgs, mainJs], {
       cwd: ROOT,
@@ -1055,7 +1071,8 @@ async function main(): Promise<void> {
     );
     if (RATE)
       out(
-        `  added latency at ${RATE} req/s gateway − direct:  p50 ${fmt(c.rateP50us - a.rateP50us)} µs, p99 ${fmt(c.rateP99us - a.rateP99us)} µs (targets: ≤ 500 µs, ≤ 2,000 µs)`,
+        `  added latency at ${RATE} req/s gateway − direct:  p50 ${fmt(c.rateP50us - a.rateP50us)} µs, p99 ${fmt(c.rateP99us - a.rateP99us)} µs (targets: ≤ 500 µs, ≤ 2,000 µs); ` +
+          `the client fired up to ${fmt(c.rateBurstP99)} requests at once at p99 (max ${fmt(c.rateBurstMax)}), which then queue`,
       );
   }
   for (const [name, m] of peerResults)
