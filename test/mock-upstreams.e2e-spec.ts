@@ -739,6 +739,25 @@ describe('mock upstreams (e2e)', () => {
       await expect(res.text()).rejects.toThrow();
     });
 
+    it('stall_stream: exactly afterChunks events arrive, then silence until the body timeout', async () => {
+      up.script({ kind: 'stall_stream', afterChunks: 2 });
+      const res = await request(streamUrl(up), {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(streamBody),
+        bodyTimeout: 300,
+      });
+      expect(res.statusCode).toBe(200);
+      const { events, error } = await readSseUntilError(res.body);
+      expect(error).toMatchObject({ code: 'UND_ERR_BODY_TIMEOUT' });
+      expect(events).toHaveLength(2);
+      // The next request is answered normally.
+      const ok = await post(streamUrl(up), streamBody);
+      expect(ok.statusCode).toBe(200);
+      await ok.body.text();
+    });
+
     it('truncate_stream: exactly afterChunks events arrive, then the stream ends cleanly without its end', async () => {
       const full = await readSse((await post(streamUrl(up), streamBody)).body);
       up.script({ kind: 'truncate_stream', afterChunks: 2 });

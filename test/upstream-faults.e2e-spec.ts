@@ -12,8 +12,9 @@ import { Behaviour, MockUpstream, startMockUpstream, UpstreamProtocol } from './
 
 /*
  * Upstream faults (issue 9), table-driven. Every fault the mock upstreams can script, streamed and
- * not, over four paths (OpenAI and Anthropic clients, each against an OpenAI and an Anthropic
- * upstream: two pass-throughs and two translations):
+ * not, over seven paths (OpenAI and Anthropic clients, each against an OpenAI and an Anthropic
+ * upstream; a Gemini client against an OpenAI and a Gemini upstream; an OpenAI client against a Gemini
+ * upstream). Gemini clients stream both ways: SSE (`alt=sse`) and the default JSON array.
  *
  * - before the client's first byte: with a healthy second route the request fails over and the client
  *   gets 200; with only the faulty route it gets 429 (Retry-After passed on), 502 or 504 in its own
@@ -27,8 +28,9 @@ import { Behaviour, MockUpstream, startMockUpstream, UpstreamProtocol } from './
  * and before the first byte it fails over like any other 5xx.
  */
 
-type Front = 'openai' | 'anthropic';
-type Mode = 'non-stream' | 'stream';
+type Front = 'openai' | 'anthropic' | 'gemini';
+/** `array-stream`: Gemini's `:streamGenerateContent` without `alt=sse` (one JSON array, streamed). */
+type Mode = 'non-stream' | 'stream' | 'array-stream';
 
 const TIMEOUT_MS = 1000; // the faulty providers' timeoutMs (headers and gaps between body chunks)
 const RATES = { inputPerM: 2, outputPerM: 8 };
@@ -38,14 +40,22 @@ const FULL_ANSWER = `echo: ${PROMPT}`;
 interface Path {
   name: string;
   front: Front;
-  upstream: Exclude<UpstreamProtocol, 'gemini'>;
+  upstream: UpstreamProtocol;
 }
 const PATHS: Path[] = [
   { name: 'OpenAI client → OpenAI upstream (pass-through)', front: 'openai', upstream: 'openai' },
   { name: 'Anthropic client → OpenAI upstream (translated)', front: 'anthropic', upstream: 'openai' },
   { name: 'OpenAI client → Anthropic upstream (translated)', front: 'openai', upstream: 'anthropic' },
   { name: 'Anthropic client → Anthropic upstream (pass-through)', front: 'anthropic', upstream: 'anthropic' },
+  { name: 'Gemini client → OpenAI upstream (translated)', front: 'gemini', upstream: 'openai' },
+  { name: 'OpenAI client → Gemini upstream (translated)', front: 'openai', upstream: 'gemini' },
+  { name: 'Gemini client → Gemini upstream (pass-through)', front: 'gemini', upstream: 'gemini' },
 ];
+const UPSTREAMS: UpstreamProtocol[] = ['openai', 'anthropic', 'gemini'];
+
+/** A fault's modes on a front door: Gemini clients also stream as a JSON array. */
+const modesFor = (front: Front, modes: Mode[]): Mode[] =>
+  front === 'gemini' && modes.includes('stream') ? [...modes, 'array-stream'] : modes;
 
 /** A fault that strikes before the client has received anything. */
 interface EarlyFault {
@@ -173,6 +183,14 @@ const LATE: LateFault[] = [
     error: /error mid-stream: .*scripted stream error 503/,
     gatewayFrame: false,
   },
+  {
+    // The upstream goes silent past the provider's timeout (undici's body timeout): the attempt
+    // fails like a reset, and the status stays 502 (the answer had started; 504 is for no answer).
+    name: 'a stall mid-stream past the provider timeout',
+    behaviour: { kind: 'stall_stream', afterChunks: 4 },
+    error: /after the first byte: UND_ERR_BODY_TIMEOUT/,
+    gatewayFrame: true,
+  },
 ];
 
 /** A client's view of a streamed answer. */
@@ -181,18 +199,35 @@ interface StreamView {
   text: string;
   /** A finish reason / stop reason arrived. */
   finished: boolean;
-  /** The protocol's end-of-stream event arrived ([DONE], message_stop). */
+  /** The protocol's end-of-stream event arrived ([DONE], message_stop; Gemini: the finish reason). */
   ended: boolean;
   /** Error frames, parsed. */
   errors: Record<string, unknown>[];
 }
 
-function readStream(front: Front, raw: string): StreamView {
+function readStream(front: Front, raw: string, mode: Mode = 'stream'): StreamView {
   const view: StreamView = { events: [], text: '', finished: false, ended: false, errors: [] };
-  const parser = createParser({ onEvent: (e) => view.events.push(e) });
-  parser.feed(raw);
+  if (mode === 'array-stream') {
+    // One JSON array (it must parse as a whole, error item included); each item counts as an event.
+    const items = JSON.parse(raw) as unknown[];
+    expect(Array.isArray(items)).toBe(true);
+    view.events = items.map((item) => ({ id: undefined, event: undefined, data: JSON.stringify(item) }));
+  } else {
+    const parser = createParser({ onEvent: (e) => view.events.push(e) });
+    parser.feed(raw);
+  }
   for (const e of view.events) {
-    if (front === 'openai') {
+    if (front === 'gemini') {
+      const d = JSON.parse(e.data) as {
+        error?: unknown;
+        candidates?: { content?: { parts?: { text?: string }[] }; finishReason?: string }[];
+      };
+      if (d.error) view.errors.push(d);
+      for (const c of d.candidates ?? []) {
+        for (const part of c.content?.parts ?? []) view.text += part.text ?? '';
+        if (c.finishReason) view.finished = view.ended = true;
+      }
+    } else if (front === 'openai') {
       if (e.data === '[DONE]') {
         view.ended = true;
         continue;
@@ -224,6 +259,10 @@ function readStream(front: Front, raw: string): StreamView {
 function answerText(front: Front, body: Record<string, unknown>): string {
   if (front === 'openai')
     return (body as { choices: { message: { content: string } }[] }).choices[0].message.content;
+  if (front === 'gemini')
+    return (body as { candidates: { content: { parts: { text?: string }[] } }[] }).candidates[0].content.parts
+      .map((p) => p.text ?? '')
+      .join('');
   return (body as { content: { type: string; text: string }[] }).content
     .filter((b) => b.type === 'text')
     .map((b) => b.text)
@@ -254,27 +293,41 @@ describe('upstream faults: failover, client errors, stream error frames, one log
     return db().getRepository(UsageLedgerEntry).find({ where: { requestId } });
   };
 
+  const pathOf = (front: Front, model: string, mode: Mode): string => {
+    if (front === 'openai') return '/v1/chat/completions';
+    if (front === 'anthropic') return '/v1/messages';
+    if (mode === 'non-stream') return `/gemini/v1beta/models/${model}:generateContent`;
+    return `/gemini/v1beta/models/${model}:streamGenerateContent${mode === 'stream' ? '?alt=sse' : ''}`;
+  };
+  const authOf = (front: Front): Record<string, string> => {
+    if (front === 'openai') return { authorization: `Bearer ${key}` };
+    if (front === 'anthropic') return { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
+    return { 'x-goog-api-key': key };
+  };
+  const bodyOf = (front: Front, model: string, stream: boolean) => {
+    if (front === 'gemini') return { contents: [{ role: 'user', parts: [{ text: PROMPT }] }] };
+    return {
+      model,
+      stream,
+      ...(front === 'anthropic' ? { max_tokens: 256 } : {}),
+      messages: [{ role: 'user', content: PROMPT }],
+    };
+  };
+
   /** One request through a front door; every request carries its own x-request-id. */
   const send = async (front: Front, model: string, mode: Mode) => {
     const requestId = `faults-${++sent}`;
-    const stream = mode === 'stream';
-    const res = await fetch(`${g.baseURL}${front === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, {
+    const stream = mode !== 'non-stream';
+    const res = await fetch(`${g.baseURL}${pathOf(front, model, mode)}`, {
       method: 'POST',
       // Never a hang: a request the gateway does not answer in time fails the test.
       signal: AbortSignal.timeout(15_000),
       headers: {
         'content-type': 'application/json',
         'x-request-id': requestId,
-        ...(front === 'openai'
-          ? { authorization: `Bearer ${key}` }
-          : { 'x-api-key': key, 'anthropic-version': '2023-06-01' }),
+        ...authOf(front),
       },
-      body: JSON.stringify({
-        model,
-        stream,
-        ...(front === 'anthropic' ? { max_tokens: 256 } : {}),
-        messages: [{ role: 'user', content: PROMPT }],
-      }),
+      body: JSON.stringify(bodyOf(front, model, stream)),
     });
     const raw = await res.text();
     return { requestId, res, raw };
@@ -300,7 +353,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
     // row; here every request must reach it first.
     await g.start({ HEALTH_PASSIVE_FAILURE_THRESHOLD: '1000' });
     const auth = { Authorization: `Bearer ${g.admin}` };
-    for (const p of ['openai', 'anthropic'] as const) {
+    for (const p of UPSTREAMS) {
       faulty[p] = await startMockUpstream(p);
       healthy[p] = await startMockUpstream(p);
       for (const [role, up] of [
@@ -349,14 +402,14 @@ describe('upstream faults: failover, client errors, stream error frames, one log
 
   describe.each(PATHS)('$name', ({ front, upstream }) => {
     describe.each(EARLY)('$name', (fault) => {
-      it.each(fault.modes)(
+      it.each(modesFor(front, fault.modes))(
         '%s: fails over to the healthy route; one row with both attempts, billed once',
         async (mode) => {
           faulty[upstream].script(fault.behaviour);
           const { requestId, res, raw } = await send(front, `failover-${upstream}`, mode);
           expect(res.status).toBe(200);
-          if (mode === 'stream') {
-            const view = readStream(front, raw);
+          if (mode !== 'non-stream') {
+            const view = readStream(front, raw, mode);
             expect(view.errors).toEqual([]);
             expect(view.text).toBe(FULL_ANSWER);
             expect(view.finished).toBe(true);
@@ -371,7 +424,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
           expect(row).toMatchObject({
             status: 200,
             protocol: front,
-            stream: mode === 'stream',
+            stream: mode !== 'non-stream',
             model: `failover-${upstream}`,
             providerName: `healthy-${upstream}`,
             upstreamModel: `healthy-model-${upstream}`,
@@ -392,7 +445,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
         },
       );
 
-      it.each(fault.modes)(
+      it.each(modesFor(front, fault.modes))(
         `%s, no other route: ${fault.alone.status} in the client's error shape; one row, nothing billed`,
         async (mode) => {
           faulty[upstream].script(fault.behaviour);
@@ -411,7 +464,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
                 code: fault.alone.code,
               },
             });
-          } else {
+          } else if (front === 'anthropic') {
             expect(body).toEqual({
               type: 'error',
               error: {
@@ -419,6 +472,16 @@ describe('upstream faults: failover, client errors, stream error frames, one log
                 message: expect.any(String),
               },
               request_id: requestId,
+            });
+          } else {
+            expect(body).toEqual({
+              error: {
+                code: fault.alone.status,
+                message: expect.any(String),
+                status: { 429: 'RESOURCE_EXHAUSTED', 502: 'INTERNAL', 504: 'DEADLINE_EXCEEDED' }[
+                  fault.alone.status
+                ],
+              },
             });
           }
           const message = (body.error as { message: string }).message;
@@ -430,7 +493,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
           expect(row).toMatchObject({
             status: fault.alone.status,
             protocol: front,
-            stream: mode === 'stream',
+            stream: mode !== 'non-stream',
             model: `alone-${upstream}`,
             providerName: null,
             error: message,
@@ -450,14 +513,16 @@ describe('upstream faults: failover, client errors, stream error frames, one log
       );
     });
 
-    it.each(LATE)(
-      'stream, $name: no failover; the stream ends with the error frame and no end of answer; one row (502), billed once',
-      async (fault) => {
+    it.each(LATE.flatMap((fault) => modesFor(front, ['stream']).map((mode) => ({ ...fault, mode }))))(
+      '$mode, $name: no failover; the stream ends with the error frame and no end of answer; one row (502), billed once',
+      async ({ mode, ...fault }) => {
         faulty[upstream].script(fault.behaviour);
-        const { requestId, res, raw } = await send(front, `failover-${upstream}`, 'stream');
+        const { requestId, res, raw } = await send(front, `failover-${upstream}`, mode);
         expect(res.status).toBe(200); // the headers went out before the fault
-        expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-        const view = readStream(front, raw);
+        expect(res.headers.get('content-type')).toMatch(
+          mode === 'array-stream' ? /^application\/json/ : /^text\/event-stream/,
+        );
+        const view = readStream(front, raw, mode);
         // Part of the answer arrived, and the client can tell it is not all of it.
         expect(view.text.length).toBeGreaterThan(0);
         expect(FULL_ANSWER.startsWith(view.text)).toBe(true);
@@ -480,6 +545,19 @@ describe('upstream faults: failover, client errors, stream error frames, one log
                 type: 'server_error',
                 param: null,
                 code: 'upstream_error',
+              },
+            });
+        } else if (front === 'gemini') {
+          expect(last.event).toBeUndefined();
+          expect(view.errors[0]).toEqual({
+            error: { code: expect.any(Number), message: expect.any(String), status: expect.any(String) },
+          });
+          if (fault.gatewayFrame)
+            expect(view.errors[0]).toEqual({
+              error: {
+                code: 502,
+                message: expect.stringMatching(/^The upstream stream (broke off|was interrupted)/),
+                status: 'INTERNAL',
               },
             });
         } else {

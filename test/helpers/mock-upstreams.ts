@@ -57,7 +57,13 @@ export type Behaviour =
    * Anthropic `event: error`, Gemini `data: {"error":…}`) for `status` (default 500), then end cleanly.
    * For a non-streaming request: that status and error body, like 'status'.
    */
-  | { kind: 'stream_error'; afterChunks: number; status?: number };
+  | { kind: 'stream_error'; afterChunks: number; status?: number }
+  /**
+   * Send the response headers and `afterChunks` stream events, then go silent with the connection
+   * open (until the client gives up or close()): a stall mid-stream, for body timeouts. For a
+   * non-streaming request: the headers and the first half of the JSON body, then silence.
+   */
+  | { kind: 'stall_stream'; afterChunks: number };
 
 export interface RecordedRequest {
   method: string;
@@ -814,6 +820,7 @@ export async function startMockUpstream(
     const cutAfter = behaviour.kind === 'cut_stream' ? Math.max(0, behaviour.afterChunks) : undefined;
     const endAfter = behaviour.kind === 'truncate_stream' ? Math.max(0, behaviour.afterChunks) : undefined;
     const malformedAt = behaviour.kind === 'malformed_json' ? Math.max(0, behaviour.atChunk ?? 0) : undefined;
+    const stallAfter = behaviour.kind === 'stall_stream' ? Math.max(0, behaviour.afterChunks) : undefined;
 
     if (answer.kind === 'json') {
       const status = answer.status ?? 200;
@@ -825,6 +832,15 @@ export async function startMockUpstream(
         await write(res, half(text));
         res.end();
         return;
+      }
+      if (stallAfter !== undefined) {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+          ...idHeader,
+        });
+        await write(res, half(text));
+        return; // silence; the socket stays open until the client gives up or close()
       }
       if (cutAfter === undefined) return sendJson(res, status, answer.body, idHeader);
       res.writeHead(200, {
@@ -861,6 +877,7 @@ export async function startMockUpstream(
         res.socket?.destroy();
         return;
       }
+      if (stallAfter !== undefined && i >= stallAfter) return; // silence until the client gives up
       if (endAfter !== undefined && i >= endAfter) {
         if (behaviour.kind === 'truncate_stream' && behaviour.midEvent) await write(res, half(frames[i]));
         res.end();
