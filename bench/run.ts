@@ -403,13 +403,21 @@ async function sequential(t: Target, n: number) {
   return { p50: percentile(times, 50), p99: percentile(times, 99), non2xx, errors, ok };
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux); NaN elsewhere. */
+/** The name and the CPU time (user + system, ms) of one process, from /proc/<pid>/stat (Linux). */
+function procStat(pid: number | string): { comm: string; cpuMs: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK,
+  };
+}
+
+/** CPU time a process has used so far, in ms; NaN when unknown (not Linux, or the process is gone). */
 function cpuMs(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    return procStat(pid).cpuMs;
   } catch {
     return NaN;
   }
@@ -420,10 +428,8 @@ function cpuMsOfCommand(comm: string): number {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+      const p = procStat(d);
+      if (p.comm === comm) total += p.cpuMs;
     } catch {
       // the process ended meanwhile
     }
