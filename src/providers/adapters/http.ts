@@ -174,30 +174,35 @@ export async function fetchModelIds(
     .filter(Boolean);
 }
 
-const joined = new Map<string, string>();
-const split = new Map<string, { origin: string; path: string }>();
-const MEMO_MAX = 2000;
+/**
+ * Memoises a string → value function (the same few upstream URLs come back on every request); the
+ * cache is emptied when it reaches `max` entries, so odd inputs cannot grow it without bound.
+ */
+function memo<T>(fn: (key: string) => T, max = 2000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      if (cache.size >= max) cache.clear();
+      v = fn(key);
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
 
-/** `base` + `/` + `path` without doubled slashes (memoised: the same few URLs on every request). */
+const joined = memo((key) => {
+  const [base, path] = key.split('\n');
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+});
+
+/** `base` + `/` + `path` without doubled slashes (memoised). */
 export function joinUrl(base: string, path: string): string {
-  const key = `${base}\n${path}`;
-  let url = joined.get(key);
-  if (url === undefined) {
-    if (joined.size >= MEMO_MAX) joined.clear();
-    url = `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-    joined.set(key, url);
-  }
-  return url;
+  return joined(`${base}\n${path}`);
 }
 
 /** The origin and the path with query of an absolute URL, as undici's dispatchers take them (memoised). */
-export function splitUrl(url: string): { origin: string; path: string } {
-  let parts = split.get(url);
-  if (!parts) {
-    if (split.size >= MEMO_MAX) split.clear();
-    const u = new URL(url);
-    parts = { origin: u.origin, path: `${u.pathname}${u.search}` };
-    split.set(url, parts);
-  }
-  return parts;
-}
+export const splitUrl = memo((url): { origin: string; path: string } => {
+  const u = new URL(url);
+  return { origin: u.origin, path: `${u.pathname}${u.search}` };
+});
