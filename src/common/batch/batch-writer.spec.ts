@@ -8,9 +8,12 @@ class TestWriter extends BatchWriter<number> {
   readonly table: number[] = [];
   readonly batches: number[][] = [];
   error: Error | null = null;
+  /** While set, writes wait for it (a slow database). */
+  gate: Promise<void> | null = null;
 
   protected async write(rows: number[]): Promise<void> {
     this.batches.push([...rows]);
+    if (this.gate) await this.gate;
     if (this.error) throw this.error;
     this.table.push(...rows);
   }
@@ -41,6 +44,35 @@ describe('BatchWriter', () => {
     w.error = null;
     await w.onApplicationShutdown();
     jest.useRealTimers();
+  });
+
+  it('writes full batches at once, and leaves rows that arrive during a write for the next tick instead of chasing them in small batches', async () => {
+    start();
+    let open!: () => void;
+    w.gate = new Promise<void>((r) => (open = r));
+    for (let i = 1; i <= 500; i++) w.push(i); // a full batch: written at once
+    expect(w.batches.map((b) => b.length)).toEqual([500]);
+    for (let i = 501; i <= 530; i++) w.push(i); // arrive while it is being written
+    w.gate = null;
+    open();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(w.batches.map((b) => b.length)).toEqual([500]);
+    expect(w.pending).toBe(30);
+
+    await jest.advanceTimersByTimeAsync(1000); // the tick takes them
+    expect(w.batches.map((b) => b.length)).toEqual([500, 30]);
+    expect(w.table).toEqual(range(1, 530));
+
+    // An explicit flush writes everything, also what arrives while it runs.
+    w.gate = new Promise<void>((r) => (open = r));
+    w.push(531);
+    const flushed = w.flush();
+    w.push(532);
+    w.gate = null;
+    open();
+    await flushed;
+    expect(w.pending).toBe(0);
+    expect(w.table).toEqual(range(1, 532));
   });
 
   it('keeps at most maxRows while the database is down, dropping the oldest, and writes the rest when it returns', async () => {

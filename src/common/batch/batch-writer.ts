@@ -85,7 +85,8 @@ export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutd
     else this.chunks.push([row]);
     this.queued++;
     // A full batch is written at once, unless a write is running or failing (the timer retries then).
-    if (this.queued >= this.batchSize && !this.flushing && !this.failure) void this.flush();
+    if (this.queued >= this.batchSize && !this.flushing && !this.failure)
+      void this.run(() => this.queued >= this.batchSize);
   }
 
   /** Rows not yet written (waiting, or in the batch being written). */
@@ -101,12 +102,23 @@ export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutd
   /** Writes what is buffered; a call during a write waits for it and then writes what is left. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => (this.queued ? this.flush() : undefined));
-    if (!this.queued) return Promise.resolve();
+    return this.run(() => this.queued > 0);
+  }
+
+  /**
+   * Writes batches while `more()` says so. Under load the timer and `push` write only what was
+   * waiting when they started, and then full batches: rows that arrive during a write wait for a full
+   * batch or the next tick, instead of following it at once in a small batch of their own (measured:
+   * ~25-row statements back to back at 1,200 req/s, each with its own commit).
+   */
+  private run(more: () => boolean, taken?: (n: number) => void): Promise<void> {
+    if (this.flushing || !this.queued) return this.flushing ?? Promise.resolve();
     this.flushing = (async () => {
-      while (this.queued) {
+      while (this.queued && more()) {
         const batch = this.chunks.shift()!;
         this.queued -= batch.length;
         this.inFlight = batch.length;
+        taken?.(batch.length);
         try {
           await this.write(batch);
           this.written += batch.length;
@@ -130,7 +142,13 @@ export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutd
 
   private tick(): void {
     this.reportDrops(Date.now());
-    if (!this.flushing) void this.flush();
+    if (this.flushing) return;
+    // What waits now (and any full batch behind it); later rows wait for the next tick.
+    let due = this.queued;
+    void this.run(
+      () => due > 0 || this.queued >= this.batchSize,
+      (n) => (due -= n),
+    );
   }
 
   /** Drops the `n` oldest waiting rows. */
