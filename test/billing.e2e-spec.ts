@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { LedgerWriter } from '../src/billing/ledger-writer.service';
+import { LogWriter } from '../src/logs/log-writer.service';
 import { UsageLedgerEntry } from '../src/billing/usage-ledger.entity';
 import { RoutingService } from '../src/routing/routing.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
@@ -16,7 +16,7 @@ describe('billing: cost on every request, the usage ledger, reports (e2e)', () =
   let key: string;
 
   const ledger = async () => {
-    await g.t.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
     return g.t.app
       .get(DataSource)
       .getRepository(UsageLedgerEntry)
@@ -108,11 +108,19 @@ describe('billing: cost on every request, the usage ledger, reports (e2e)', () =
         expect(log.costUsd).toBeCloseTo(cost, 9);
         const rows = await ledger();
         expect(rows).toHaveLength(before + 1);
+        // Written with its log row, in one statement: same id, route, tokens and cost, and the price used.
+        const prices = (await g.t.http.get(`/api/prices?q=${p === 'mock' ? 'm-mock' : `u-${p}`}`).set(auth()))
+          .body.items as { id: string }[];
         expect(rows[rows.length - 1]).toMatchObject({
+          id: log.id,
           requestId: log.requestId,
           model: `m-${p}`,
+          providerId: log.providerId,
+          upstreamModel: log.upstreamModel,
           inputTokens: log.inputTokens,
           outputTokens: log.outputTokens,
+          estimated: log.usageEstimated,
+          priceId: prices[0].id,
         });
         expect(rows[rows.length - 1].costUsd).toBeCloseTo(cost, 9);
       });

@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { LedgerWriter } from '../src/billing/ledger-writer.service';
+import { LogWriter } from '../src/logs/log-writer.service';
 import { BudgetEvent, DomainEvents } from '../src/common/events/domain-events';
 import { DatabaseService } from '../src/database/database.service';
 import { RoutingService } from '../src/routing/routing.service';
@@ -34,7 +34,7 @@ describe('billing: budgets, rate limits and IP rules (e2e)', () => {
       ),
     });
   const spent = async (keyId: string) => {
-    await g.t.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
     const [r] = await g.t.app
       .get(DataSource)
       .query(
@@ -380,7 +380,7 @@ describe('billing: budgets, rate limits and IP rules (e2e)', () => {
       .expect(201);
     const secret = res.body.key as string;
     expect(await hit(g.baseURL, secret)).toBe(200);
-    await g.t.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
     const [{ s: one }] = (await g.t.app
       .get(DataSource)
       .query('SELECT SUM(cost_usd)::float8 AS s FROM usage_ledger WHERE api_key_id = $1', [res.body.id])) as {
@@ -397,8 +397,8 @@ describe('billing: budgets, rate limits and IP rules (e2e)', () => {
     const statuses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => hit(i % 2 ? bURL : g.baseURL, secret)),
     );
-    await g.t.app.get(LedgerWriter).flush();
-    await b.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
+    await b.app.get(LogWriter).flush();
     const [{ s }] = (await g.t.app
       .get(DataSource)
       .query('SELECT SUM(cost_usd)::float8 AS s FROM usage_ledger WHERE api_key_id = $1', [res.body.id])) as {

@@ -1,5 +1,4 @@
 import { Client } from 'pg';
-import { LedgerWriter } from '../src/billing/ledger-writer.service';
 import { DROP_REPORT_MS } from '../src/common/batch/batch-writer';
 import { LogWriter } from '../src/logs/log-writer.service';
 import { DbProxy } from './helpers/db-proxy';
@@ -152,8 +151,8 @@ describe('PostgreSQL outage under load (e2e)', () => {
   });
 
   it('keeps serving from its caches, answers 503 where the database is needed, buffers the rows and writes every one after the restart', async () => {
+    // The log writer writes each request's log row and usage-ledger row in one statement.
     const logs = g.t.app.get(LogWriter);
-    const ledger = g.t.app.get(LedgerWriter);
     const admin = { Authorization: `Bearer ${g.admin}` };
     const load = new Load(g.baseURL, key, 8);
 
@@ -166,11 +165,7 @@ describe('PostgreSQL outage under load (e2e)', () => {
     await proxy.down();
     load.phase = 'outage';
     let peakLogs = 0;
-    let peakLedger = 0;
-    const sampler = setInterval(() => {
-      peakLogs = Math.max(peakLogs, logs.pending);
-      peakLedger = Math.max(peakLedger, ledger.pending);
-    }, 20);
+    const sampler = setInterval(() => (peakLogs = Math.max(peakLogs, logs.pending)), 20);
     const outageStart = Date.now();
 
     // Readiness goes red, liveness stays green.
@@ -218,15 +213,11 @@ describe('PostgreSQL outage under load (e2e)', () => {
     ).toBe(200);
 
     // The writers keep their rows and retry; the metrics say so.
-    await until(
-      'load through the outage',
-      () => load.count('outage') >= 300 && logs.failedWrites >= 2 && ledger.failedWrites >= 2,
-    );
+    await until('load through the outage', () => load.count('outage') >= 300 && logs.failedWrites >= 2);
     const metrics = (await g.t.http.get('/metrics').expect(200)).text;
     const gauge = (name: string, table: string) =>
       Number(new RegExp(`^${name}\\{table="${table}"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
     expect(gauge('gateway_writer_buffer_rows', 'request_logs')).toBeGreaterThan(0);
-    expect(gauge('gateway_writer_buffer_rows', 'usage_ledger')).toBeGreaterThan(0);
     expect(gauge('gateway_writer_failing_seconds', 'request_logs')).toBeGreaterThan(0);
     expect(gauge('gateway_writer_failed_writes', 'request_logs')).toBeGreaterThanOrEqual(2);
     expect(gauge('gateway_writer_dropped_rows', 'request_logs')).toBe(0);
@@ -241,17 +232,13 @@ describe('PostgreSQL outage under load (e2e)', () => {
       async () => (await g.t.http.get('/health/ready')).status === 200,
     );
     const readyMs = Date.now() - restart;
-    await until(
-      'the buffered rows to be written',
-      () => logs.failingSince === null && ledger.failingSince === null && logs.pending < 500,
-    );
+    await until('the buffered rows to be written', () => logs.failingSince === null && logs.pending < 500);
     const drainedMs = Date.now() - restart;
     clearInterval(sampler);
     await g.t.http.get('/api/users').set(admin).expect(200);
     await until('load after the restart', () => load.count('after') >= 60);
     await load.stop();
     await logs.flush();
-    await ledger.flush();
 
     // ---- every request was served, every one is logged and billed exactly once
     const served = load.results;
@@ -265,7 +252,7 @@ describe('PostgreSQL outage under load (e2e)', () => {
     const billed = await rows(db, "SELECT request_id AS v FROM usage_ledger WHERE request_id LIKE 'load-%'");
     expect(logged.sort()).toEqual(ids);
     expect(billed.sort()).toEqual(ids);
-    expect(logs.dropped + ledger.dropped).toBe(0);
+    expect(logs.dropped).toBe(0);
     // The rollups (same statement as the log rows) count each request once too.
     const [rolled] = await rows(
       db,
@@ -283,9 +270,9 @@ describe('PostgreSQL outage under load (e2e)', () => {
     console.log(
       `db outage (${realDatabaseUrl ? 'PostgreSQL' : 'embedded PGlite'}): ${served.length} requests, ` +
         `${outage.length} served during a ${(outageMs / 1000).toFixed(1)} s outage (8 clients, half streamed); ` +
-        `${poolBefore} pooled connections cut; up to ${peakLogs} log and ${peakLedger} ledger rows buffered; ` +
+        `${poolBefore} pooled connections cut; up to ${peakLogs} log rows (each with its ledger row) buffered; ` +
         `ready ${readyMs} ms and buffers written ${drainedMs} ms after the restart; ` +
-        `${logs.failedWrites} + ${ledger.failedWrites} failed batch writes retried, 0 rows lost`,
+        `${logs.failedWrites} failed batch writes retried, 0 rows lost`,
     );
   });
 
@@ -354,10 +341,8 @@ describe('PostgreSQL outage longer than the write buffer (e2e)', () => {
 
   it('keeps the newest rows up to WRITE_BUFFER_MAX_ROWS, counts and reports the dropped ones in a few lines', async () => {
     const logs = g.t.app.get(LogWriter);
-    const ledger = g.t.app.get(LedgerWriter);
     expect((await chat(g.baseURL, key, 'warm', false)).status).toBe(200);
     await logs.flush();
-    await ledger.flush();
     const warn = jest.spyOn(logs['logger'], 'warn');
     const info = jest.spyOn(logs['logger'], 'log');
 
@@ -370,16 +355,12 @@ describe('PostgreSQL outage longer than the write buffer (e2e)', () => {
     }
     // A write attempt in the outage settles what is kept: the bound, the newest rows.
     await logs.flush();
-    await ledger.flush();
     const elapsed = Date.now() - t0;
     expect(logs.pending).toBe(bound);
-    expect(ledger.pending).toBe(bound);
     expect(logs.dropped).toBe(n - bound);
-    expect(ledger.dropped).toBe(n - bound);
 
     const metrics = (await g.t.http.get('/metrics').expect(200)).text;
     expect(metrics).toContain(`gateway_writer_dropped_rows{table="request_logs"} ${n - bound}`);
-    expect(metrics).toContain(`gateway_writer_dropped_rows{table="usage_ledger"} ${n - bound}`);
     expect(metrics).toContain(`gateway_writer_buffer_rows{table="request_logs"} ${bound}`);
 
     // 80 drops, but one line at the first and then at most one per DROP_REPORT_MS; the failing write
@@ -394,7 +375,7 @@ describe('PostgreSQL outage longer than the write buffer (e2e)', () => {
     expect(warned.filter((l) => l.startsWith('could not write request log rows'))).toHaveLength(1);
 
     await proxy.up();
-    await until('the kept rows to be written', () => logs.pending === 0 && ledger.pending === 0);
+    await until('the kept rows to be written', () => logs.pending === 0);
     const expected = Array.from(
       { length: bound },
       (_, i) => `burst-${String(n - bound + i).padStart(3, '0')}`,

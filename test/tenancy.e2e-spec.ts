@@ -1,4 +1,4 @@
-import { LedgerWriter } from '../src/billing/ledger-writer.service';
+import { LogWriter } from '../src/logs/log-writer.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
 import { createUser } from './helpers/test-app';
 
@@ -66,7 +66,7 @@ describe('tenancy: members see only their own data (e2e)', () => {
     carol = await member('carol@example.com', otherTenant);
     viewer = await createUser(g.t, g.admin, 'viewer@example.com', 'viewer');
     for (const m of [alice, bob, bob, carol]) await send(m.secret);
-    await g.t.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
     const logs = await g.logs();
     bobIds.log = logs.find((l) => l.apiKeyId === bob.keyId)!.id;
     bobIds.budget = (

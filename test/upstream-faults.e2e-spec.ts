@@ -2,9 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { createParser, EventSourceMessage } from 'eventsource-parser';
 import OpenAI from 'openai';
 import { DataSource } from 'typeorm';
-import { LedgerWriter } from '../src/billing/ledger-writer.service';
-import { UsageLedgerEntry } from '../src/billing/usage-ledger.entity';
 import { LogWriter } from '../src/logs/log-writer.service';
+import { UsageLedgerEntry } from '../src/billing/usage-ledger.entity';
 import { RequestLog } from '../src/logs/request-log.entity';
 import { RoutingService } from '../src/routing/routing.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
@@ -289,7 +288,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
     return rows;
   };
   const ledgerRows = async (requestId: string): Promise<UsageLedgerEntry[]> => {
-    await g.t.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
     return db().getRepository(UsageLedgerEntry).find({ where: { requestId } });
   };
 
@@ -647,7 +646,7 @@ describe('upstream faults: failover, client errors, stream error frames, one log
     expect(rows).toHaveLength(sent);
     expect(new Set(rows.map((r) => r.requestId)).size).toBe(sent);
     // Billed at most once per request.
-    await g.t.app.get(LedgerWriter).flush();
+    await g.t.app.get(LogWriter).flush();
     const billed = await db().getRepository(UsageLedgerEntry).find();
     expect(new Set(billed.map((r) => r.requestId)).size).toBe(billed.length);
     expect(billed.length).toBeLessThan(sent);

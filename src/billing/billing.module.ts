@@ -10,7 +10,6 @@ import { BudgetsController } from './budgets.controller';
 import { BudgetsService } from './budgets.service';
 import { counterStoreProvider } from './counter-store.provider';
 import { IpLockService } from './ip-lock.service';
-import { LedgerWriter } from './ledger-writer.service';
 import { Price } from './price.entity';
 import { PricesController } from './prices.controller';
 import { PricesService } from './prices.service';
@@ -33,10 +32,9 @@ import { UsageLedgerEntry } from './usage-ledger.entity';
     BudgetsService,
     RateLimitsService,
     IpLockService,
-    LedgerWriter,
     BillingService,
     ReportsService,
   ],
-  exports: [BillingService, IpLockService, PricesService, LedgerWriter],
+  exports: [BillingService, IpLockService, PricesService],
 })
 export class BillingModule {}

@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { ResolvedApiKey } from '../api-keys/api-keys.service';
 import { AppConfig } from '../config/app-config';
 import type { RuntimeModel } from '../routing/runtime.types';
 import { BudgetHold, BudgetsService } from './budgets.service';
 import { costOf, TokenUsage } from './cost';
-import { LedgerWriter } from './ledger-writer.service';
 import { PricesService } from './prices.service';
 import { RateHold, RateLimitsService } from './rate-limits.service';
 
@@ -35,12 +33,21 @@ export interface BillableRequest {
   usage: TokenUsage & { estimated: boolean };
 }
 
+/** A priced request: what its log row and usage-ledger row record. */
+export interface Settlement {
+  costUsd: number;
+  /** Tokens were used: the request gets a usage-ledger row. */
+  billed: boolean;
+  /** The price row used (null: no price known, cost 0). */
+  priceId: string | null;
+}
+
 /**
  * The gateway's one entry into billing. `admit` runs before routing: rate limits, then a budget
  * reservation for the request's estimated cost (both skipped, with no work at all, for keys without
  * limits or budgets). `settle` runs once when the request ends, whatever the outcome: it prices the
- * usage, releases the reservation against the actual cost, corrects the token window and queues the
- * ledger row.
+ * usage, releases the reservation against the actual cost and corrects the token window; the ledger
+ * row goes with the request's log row (LogWriter writes both in one statement).
  */
 @Injectable()
 export class BillingService {
@@ -51,7 +58,6 @@ export class BillingService {
     private readonly prices: PricesService,
     private readonly budgets: BudgetsService,
     private readonly limits: RateLimitsService,
-    private readonly ledger: LedgerWriter,
     config: AppConfig,
   ) {
     this.reserveOutputTokens = config.budgetReserveOutputTokens;
@@ -118,37 +124,17 @@ export class BillingService {
   }
 
   /**
-   * Prices a finished request and records it: the cost is returned at once (for the log row); the
-   * ledger row is queued and the counters are settled in the background.
+   * Prices a finished request: the cost and, when it is billed (tokens were used), the price row, for
+   * its log row and the ledger row written with it. The counters are settled in the background.
    */
-  settle(req: BillableRequest, admission: Admission | null): number {
+  settle(req: BillableRequest, admission: Admission | null): Settlement {
     const price = this.prices.lookup(
       req.model,
       req.chosen ? { providerId: req.chosen.providerId, model: req.chosen.upstreamModel } : undefined,
     );
     const u = req.usage;
-    const billable = u.inputTokens > 0 || u.outputTokens > 0;
-    const costUsd = price && billable ? costOf(u, price) : 0;
-    if (billable) {
-      this.ledger.push({
-        id: randomUUID(),
-        createdAt: new Date(),
-        requestId: req.requestId,
-        tenantId: req.key.tenantId,
-        userId: req.key.userId,
-        apiKeyId: req.key.id,
-        model: req.model,
-        providerId: req.chosen?.providerId ?? null,
-        upstreamModel: req.chosen?.upstreamModel ?? null,
-        inputTokens: u.inputTokens,
-        outputTokens: u.outputTokens,
-        cachedTokens: u.cachedTokens,
-        reasoningTokens: u.reasoningTokens,
-        costUsd,
-        estimated: u.estimated,
-        priceId: price?.id ?? null,
-      });
-    }
+    const billed = u.inputTokens > 0 || u.outputTokens > 0;
+    const costUsd = price && billed ? costOf(u, price) : 0;
     if (admission) {
       const work: Promise<void>[] = [];
       if (admission.budget) work.push(this.budgets.settle(admission.budget, costUsd));
@@ -157,6 +143,6 @@ export class BillingService {
         this.logger.warn(`could not settle counters of ${req.requestId}: ${e.message}`),
       );
     }
-    return costUsd;
+    return { costUsd, billed, priceId: price?.id ?? null };
   }
 }

@@ -5,7 +5,7 @@ import proxyaddr from 'proxy-addr';
 import { createParser, EventSourceMessage } from 'eventsource-parser';
 import { extractApiKey } from '../api-keys/api-key-auth';
 import { ApiKeysService, ResolvedApiKey } from '../api-keys/api-keys.service';
-import { Admission, BillingService } from '../billing/billing.service';
+import { Admission, BillingService, Settlement } from '../billing/billing.service';
 import { IpLockService } from '../billing/ip-lock.service';
 import { ApiKeyInvalidEvent, DomainEvents, RequestCompletedEvent } from '../common/events/domain-events';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -80,7 +80,8 @@ interface Ctx {
   body?: Json;
   canonical?: CanonicalRequest;
   admission: Admission | null;
-  costUsd: number;
+  /** Priced at the end (billing): the cost, and whether and at which price the ledger records it. */
+  settlement?: Settlement;
   ip?: string | null;
   /** Memory: the session turn of this request (lock held from history load to append). */
   session?: SessionTurn;
@@ -157,7 +158,6 @@ export class GatewayService {
       clientGone: false,
       bodyBytes: 0,
       admission: null,
-      costUsd: 0,
     };
     res.setHeader('x-request-id', ctx.requestId);
     res.on('close', () => {
@@ -946,7 +946,7 @@ export class GatewayService {
       }
       ctx.usage = u;
     }
-    ctx.costUsd = this.billing.settle(
+    ctx.settlement = this.billing.settle(
       {
         requestId: ctx.requestId,
         key: ctx.key,
@@ -975,6 +975,7 @@ export class GatewayService {
     }
     this.bill(ctx); // also counts what was relayed when the upstream reported no usage
     const ua = ctx.req.headers['user-agent'];
+    const costUsd = ctx.settlement?.costUsd ?? 0;
     const latencyMs = Math.round(performance.now() - ctx.started);
     this.metrics.observe({
       front: ctx.route.front,
@@ -992,7 +993,7 @@ export class GatewayService {
         reasoning: ctx.usage.reasoningTokens,
       },
       failovers: ctx.attempts.length - (ctx.chosen ? 1 : 0),
-      costUsd: ctx.costUsd,
+      costUsd,
     });
     this.logs.push({
       createdAt: new Date(),
@@ -1015,8 +1016,10 @@ export class GatewayService {
       outputTokens: ctx.usage.outputTokens,
       cachedTokens: ctx.usage.cachedTokens,
       reasoningTokens: ctx.usage.reasoningTokens,
-      costUsd: ctx.costUsd,
+      costUsd,
       usageEstimated: ctx.usage.estimated,
+      billed: ctx.settlement?.billed ?? false,
+      priceId: ctx.settlement?.priceId ?? null,
       clientIp: this.ipOf(ctx),
       userAgent: typeof ua === 'string' ? ua.slice(0, 300) : null,
       error: ctx.error?.slice(0, 2000) ?? null,
@@ -1039,7 +1042,7 @@ export class GatewayService {
         ttftMs: ctx.ttftMs,
         inputTokens: ctx.usage.inputTokens,
         outputTokens: ctx.usage.outputTokens,
-        costUsd: ctx.costUsd,
+        costUsd,
       };
       this.events.emit(DomainEvents.RequestCompleted, done);
     }

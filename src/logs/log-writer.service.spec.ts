@@ -87,7 +87,11 @@ describe('LogWriter', () => {
     expect(new Set(sent[0].ids).size).toBe(2);
     expect(sent[1].ids).toEqual(sent[0].ids);
     // The database skips ids it already has, and the rollups add up only the rows inserted.
-    expect(sent[0].sql).toContain('ON CONFLICT (id) DO NOTHING RETURNING *');
+    expect(sent[0].sql).toMatch(/INSERT INTO request_logs .* ON CONFLICT \(id\) DO NOTHING RETURNING id,/s);
     expect(sent[0].sql).toMatch(/agg AS \(SELECT .* FROM logs GROUP BY .* FROM logs GROUP BY/s);
+    // The ledger rows: the billed ones among the rows inserted, with their log row's id.
+    expect(sent[0].sql).toMatch(
+      /INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed AND id IN \(SELECT id FROM logs\) ON CONFLICT \(id\) DO NOTHING/s,
+    );
   });
 });

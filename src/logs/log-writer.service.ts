@@ -8,8 +8,16 @@ import { AppConfig } from '../config/app-config';
 import { RequestLog } from './request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
 
-/** A log row to write; its id is made at the first write attempt (so a retried batch is not written twice). */
-export type NewRequestLog = Omit<RequestLog, 'id'> & { id?: string };
+/**
+ * A log row to write; its id is made at the first write attempt (so a retried batch is not written
+ * twice). A billed request sets `billed` (and `priceId`, the price row used): its usage-ledger row is
+ * derived from the log row in the same statement (same id, tokens and cost).
+ */
+export type NewRequestLog = Omit<RequestLog, 'id'> & {
+  id?: string;
+  billed?: boolean;
+  priceId?: string | null;
+};
 
 /** Column → SQL type for the batch insert (see json-rows.ts). */
 const COLUMNS: Column<NewRequestLog>[] = [
@@ -72,18 +80,61 @@ export const ROLLUP_COLUMNS = [
   ...LATENCY_COLUMNS,
 ].join(', ');
 
+/** Columns of the batch that are not log columns: whether the request is billed, and its price row. */
+const LEDGER_FIELDS: Column<NewRequestLog>[] = [
+  ['billed', 'billed', 'boolean'],
+  ['priceId', 'price_id', 'uuid'],
+];
+
+/** usage_ledger column ← log column of the same request. */
+const LEDGER_COLUMNS: [string, string][] = [
+  ['id', 'id'],
+  ['created_at', 'created_at'],
+  ['request_id', 'request_id'],
+  ['tenant_id', 'tenant_id'],
+  ['user_id', 'user_id'],
+  ['api_key_id', 'api_key_id'],
+  ['model', 'model'],
+  ['provider_id', 'provider_id'],
+  ['upstream_model', 'upstream_model'],
+  ['input_tokens', 'input_tokens'],
+  ['output_tokens', 'output_tokens'],
+  ['cached_tokens', 'cached_tokens'],
+  ['reasoning_tokens', 'reasoning_tokens'],
+  ['cost_usd', 'cost_usd'],
+  ['estimated', 'usage_estimated'],
+  ['price_id', 'price_id'],
+];
+
+/** The log columns the rollups read (what the log insert returns). */
+const ROLLUP_SOURCE = [
+  'id',
+  'created_at',
+  ...ROLLUP_KEY,
+  'provider_name',
+  'status',
+  'input_tokens',
+  'output_tokens',
+  'cost_usd',
+  'latency_ms',
+];
+
 /**
- * One statement per batch: the log rows, and the per-minute and per-hour rollups they add to
- * (upserted), so logs and rollups can never disagree — either all are written or, on failure, none
- * (and the batch is retried). The ids are made by the writer and the rollups add up only the rows this
- * statement inserted, so a retry of a batch that was in fact committed (lost acknowledgement) stores
- * and counts nothing twice.
+ * One statement per batch writes a request's whole record: the log rows, the usage-ledger rows of
+ * the billed ones, and the per-minute and per-hour rollups they add to (upserted). Logs, ledger and
+ * rollups can never disagree — either all are written or, on failure, none (and the batch is
+ * retried). The ids are made by the writer, the ledger row takes its log row's id, and ledger and
+ * rollups take only the rows this statement inserted, so a retry of a batch that was in fact committed
+ * (lost acknowledgement) stores, bills and counts nothing twice.
  */
 const LOG_COLUMNS = COLUMNS.map((c) => c[1]).join(', ');
-const INSERT_WITH_ROLLUPS =
-  `WITH src AS (${jsonRowsSelect(COLUMNS)}), ` +
+const INSERT_RECORDS =
+  `WITH src AS (${jsonRowsSelect([...COLUMNS, ...LEDGER_FIELDS])}), ` +
   `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src ` +
-  `ON CONFLICT (id) DO NOTHING RETURNING *), ` +
+  `ON CONFLICT (id) DO NOTHING RETURNING ${ROLLUP_SOURCE.join(', ')}), ` +
+  `ledger AS (INSERT INTO usage_ledger (${LEDGER_COLUMNS.map((c) => c[0]).join(', ')}) ` +
+  `SELECT ${LEDGER_COLUMNS.map((c) => c[1]).join(', ')} FROM src WHERE billed AND id IN (SELECT id FROM logs) ` +
+  `ON CONFLICT (id) DO NOTHING), ` +
   `agg AS (${rollupAggregateSql(1, 'minute', 'logs')} UNION ALL ${rollupAggregateSql(60, 'hour', 'logs')}) ` +
   `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM agg ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY.join(', ')}) DO UPDATE SET ` +
@@ -91,13 +142,19 @@ const INSERT_WITH_ROLLUPS =
     .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
     .join(', ');
 
-/** Inserts log rows (and their rollups) with one statement; rows without an id get one (kept for retries). */
+/**
+ * Inserts log rows with their ledger rows and rollups in one statement; rows without an id get one
+ * (kept for retries).
+ */
 export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
   for (const r of rows) r.id ??= randomUUID();
-  await repo.query(INSERT_WITH_ROLLUPS, [encodeJsonRows(rows)]);
+  await repo.query(INSERT_RECORDS, [encodeJsonRows(rows)]);
 }
 
-/** Buffers request log rows and writes them in batches off the request path (see BatchWriter). */
+/**
+ * Buffers request records (log row, and ledger row when billed) and writes them in batches off the
+ * request path (see BatchWriter).
+ */
 @Injectable()
 export class LogWriter extends BatchWriter<NewRequestLog> {
   protected readonly logger = new Logger('LogWriter');

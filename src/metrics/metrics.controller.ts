@@ -3,7 +3,6 @@ import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
-import { LedgerWriter } from '../billing/ledger-writer.service';
 import { LogWriter } from '../logs/log-writer.service';
 import { RoutingService } from '../routing/routing.service';
 import { MetricsService } from './metrics.service';
@@ -45,16 +44,14 @@ export class MetricsController {
     const m = this.metrics;
     m.logBuffer.set(this.logs.pending);
     const now = Date.now();
-    for (const [table, w] of [
-      ['request_logs', this.logs],
-      ['usage_ledger', this.modules.get(LedgerWriter, { strict: false })],
-    ] as const) {
-      m.writerBuffer.set({ table }, w.pending);
-      m.writerDropped.set({ table }, w.dropped);
-      m.writerFailedWrites.set({ table }, w.failedWrites);
-      const since = w.failingSince;
-      m.writerFailing.set({ table }, since === null ? 0 : (now - since) / 1000);
-    }
+    // One writer: each request's log row, its usage-ledger row and the rollups go in one statement.
+    const w = this.logs;
+    const table = 'request_logs';
+    m.writerBuffer.set({ table }, w.pending);
+    m.writerDropped.set({ table }, w.dropped);
+    m.writerFailedWrites.set({ table }, w.failedWrites);
+    const since = w.failingSince;
+    m.writerFailing.set({ table }, since === null ? 0 : (now - since) / 1000);
     const routing = this.modules.get(RoutingService, { strict: false });
     m.unhealthyTargets.set(routing.unhealthyCount);
     m.coolingTargets.set(routing.cooldowns.cooling);

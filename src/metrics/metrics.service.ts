@@ -68,7 +68,7 @@ export class MetricsService {
   /** Rows waiting in the batch writers, and rows dropped because a buffer overflowed (long database outage). */
   readonly writerBuffer = new Gauge({
     name: 'gateway_writer_buffer_rows',
-    help: 'Rows waiting in a batch writer (request_logs, usage_ledger)',
+    help: 'Rows waiting in a batch writer (request_logs: each log row carries its usage-ledger row)',
     labelNames: ['table'] as const,
     registers: [this.registry],
   });
