@@ -306,7 +306,7 @@ describe('gateway: OpenAI front door (e2e)', () => {
     expect(res.text).toMatch(/gateway_time_to_first_token_seconds_bucket/);
     expect(res.text).toMatch(/gateway_tokens_total\{model="chat-a",provider="up-a",kind="input"\} [1-9]/);
     expect(res.text).toContain('process_resident_memory_bytes');
-    expect(res.text).toMatch(/gateway_writer_buffer_rows\{table="usage_ledger"\} \d+/);
+    expect(res.text).toMatch(/gateway_writer_buffer_rows\{table="request_logs"\} \d+/);
     expect(res.text).toMatch(/gateway_writer_dropped_rows\{table="request_logs"\} 0/);
     expect(res.text).toMatch(/gateway_breaker_open_targets \d+/);
     expect(res.text).toMatch(/gateway_cooling_targets \d+/);
