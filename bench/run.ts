@@ -19,7 +19,8 @@
  * BENCH_GATEWAY_NODE_ARGS (extra node/V8 flags for the gateway, e.g. GC settings),
  * BENCH_RATE (1000 req/s; 0 skips the fixed-rate latency run), BENCH_RATE_DURATION (s, 10),
  * BENCH_MATRIX (1; 0 skips the matrix), BENCH_MATRIX_DURATION (s, 5), BENCH_MATRIX_CONNECTIONS (50,200),
- * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS).
+ * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS),
+ * BENCH_COMPARE (another build's main.js: compare it with this one in alternating slices — see compare).
  *
  * The matrix: JSON and SSE answers of 1 KB and 10 KB of text, at each connection count, for every
  * target; streams also get time to first byte and to the end, sampled by one extra client during
@@ -33,7 +34,7 @@ import { ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Client, Pool, request } from 'undici';
 
 const ROOT = resolve(__dirname, '..');
@@ -542,11 +543,12 @@ interface Gateway {
  * fresh database on that server, like a production deployment; otherwise on the embedded PGlite,
  * which shares the gateway's CPU.
  */
+let benchDatabases = 0;
 async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
   const base = process.env.BENCH_DATABASE_URL;
   if (!base) return undefined;
   const { Client: PgClient } = await import('pg');
-  const name = `lrp_bench_${process.pid}`;
+  const name = `lrp_bench_${process.pid}_${++benchDatabases}`;
   const admin = new PgClient({ connectionString: base });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
@@ -566,8 +568,11 @@ async function benchDatabase(): Promise<{ url: string; drop: () => Promise<void>
 }
 
 /** Boots `node dist/src/main.js` on a free port with an embedded database and configures a route. */
-async function startGateway(upstreamPort: number, logTail: string[]): Promise<Gateway> {
-  const mainJs = ensureBuilt();
+async function startGateway(
+  upstreamPort: number,
+  logTail: string[],
+  mainJs = ensureBuilt(),
+): Promise<Gateway> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'lrp-bench-'));
   const db = await benchDatabase();
@@ -925,7 +930,72 @@ function matrixTable(rows: MatrixRow[]): void {
   for (const r of body) out(line(r));
 }
 
+/**
+ * BENCH_COMPARE=<other main.js>: this build's gateway and another build's, side by side, for a change's
+ * before/after. The machine's speed drifts (shared VM: the pass-through's CPU per request varied 2×
+ * between runs minutes apart), so the two gateways and the pass-through take turns in short slices
+ * (BENCH_COMPARE_SLICES × BENCH_COMPARE_SLICE s each) and each one's CPU time is summed over its own
+ * slices: drift then hits all three alike.
+ */
+async function compare(otherMain: string): Promise<void> {
+  const slices = Math.round(envNumber('BENCH_COMPARE_SLICES', 8));
+  const slice = envNumber('BENCH_COMPARE_SLICE', 2);
+  out(
+    `LLM Router Platform bench, compare — node ${process.version}, ${availableParallelism()} CPUs, ` +
+      `${CONNECTIONS} connections, ${slices} turns of ${slice} s each`,
+  );
+  const upstream = await forkServer('fast-upstream.ts');
+  const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
+  const pass: Target = {
+    name: 'passthrough',
+    url: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
+    headers: { authorization: 'Bearer sk-bench' },
+    body: chatBody('gpt-4o-mini'),
+  };
+  const logTail: string[] = [];
+  const gws: Gateway[] = [];
+  try {
+    for (const main of [ensureBuilt(), resolve(otherMain)]) {
+      out(`  starting ${main}…`);
+      gws.push(await startGateway(upstream.port, logTail, main));
+    }
+  } catch (e) {
+    for (const g of gws) await stopGateway(g);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${logTail.join('\n')}`);
+  }
+  const targets = [
+    { label: 'passthrough', t: pass, pid: proxy.child.pid },
+    { label: 'this build', t: gws[0].target, pid: gws[0].child.pid },
+    { label: basename(resolve(otherMain, '../..')), t: gws[1].target, pid: gws[1].child.pid },
+  ].map((x) => ({ ...x, cpuMs: 0, requests: 0, seconds: 0 }));
+  for (const x of targets) await load(x.t, WARMUP);
+  for (let i = 0; i < slices; i++) {
+    for (const x of i % 2 ? [...targets].reverse() : targets) {
+      const cpu0 = cpuMs(x.pid);
+      const r = await load(x.t, slice);
+      x.cpuMs += cpuMs(x.pid) - cpu0;
+      x.requests += r.requests.total;
+      x.seconds += slice;
+      if (r.non2xx || r.errors) out(`  ${x.label}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    }
+  }
+  const [p] = targets;
+  const us = (x: (typeof targets)[number]) => (x.cpuMs * 1000) / x.requests;
+  out();
+  out('target                  req/s  CPU µs/req  req/s ÷ passthrough  CPU ÷ passthrough');
+  for (const x of targets)
+    out(
+      `${x.label.padEnd(20)} ${Math.round(x.requests / x.seconds)
+        .toLocaleString('en-US')
+        .padStart(
+          8,
+        )}  ${us(x).toFixed(0).padStart(10)}  ${(x.requests / p.requests).toFixed(2).padStart(19)}  ${(us(x) / us(p)).toFixed(2).padStart(17)}`,
+    );
+  for (const g of gws) await stopGateway(g);
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_COMPARE) return compare(process.env.BENCH_COMPARE);
   out(
     `LLM Router Platform bench — node ${process.version}, ${availableParallelism()} CPUs, ` +
       `${CONNECTIONS} connections × ${DURATION} s, ${SEQUENTIAL} sequential requests` +

@@ -33,6 +33,7 @@ import {
 import { GatewayError } from './gateway-error';
 import { parseJsonObject, readBody } from './http/body';
 import { validateOpenAiRequest } from './http/openai-validate';
+import { withModelName } from './http/model-name';
 import { geminiToOpenAiEmbeddings, openAiToGeminiEmbeddings } from './pipeline/embeddings';
 import { countCanonicalTokens } from './pipeline/count-tokens';
 import { countTokens, emptyUsage, fromOpenAiUsage, promptText, Usage } from './pipeline/usage';
@@ -108,6 +109,7 @@ const codecOf = (p: FrontDoor | UpstreamProtocol): ProtocolCodec =>
 export class GatewayService {
   private readonly logger = new Logger('Gateway');
   private readonly trust: (addr: string, i: number) => boolean;
+  private readonly trustsProxies: boolean;
   private readonly bodyCap: false | number;
 
   constructor(
@@ -123,6 +125,7 @@ export class GatewayService {
   ) {
     this.bodyCap = config.logBodies;
     const t = config.trustProxySetting;
+    this.trustsProxies = t !== false && t !== undefined && !(Array.isArray(t) && !t.length) && t !== 0;
     this.trust =
       t === true
         ? () => true
@@ -559,7 +562,7 @@ export class GatewayService {
     ctx.session?.observeJson(protocol, json);
     const publicName = ctx.model!.name;
     const front = ctx.route.front;
-    let out: Json;
+    let out: Json | string;
     if (op === 'embeddings') {
       const promptTokens = countTokens(promptText(reqBody) || geminiEmbedText(reqBody));
       const openAiShape =
@@ -582,7 +585,10 @@ export class GatewayService {
           ? { embedding: { values: (openAiShape.data as { embedding: number[] }[])[0]?.embedding ?? [] } }
           : openAiShape;
     } else if (front === protocol) {
-      out = front === 'gemini' ? json : { ...json, model: publicName };
+      // Same protocol: the upstream's own text goes out (OpenAI: with the public model name spliced
+      // in), not a re-serialisation of what was parsed for usage.
+      out =
+        front === 'gemini' ? text : (withModelName(text, json, publicName) ?? { ...json, model: publicName });
       const canonUsage = protocol === 'openai' ? undefined : codecOf(protocol).decodeResponse(json).usage;
       const usage =
         protocol === 'openai' ? fromOpenAiUsage(json.usage) : canonUsage && fromCanonical(canonUsage);
@@ -838,9 +844,10 @@ export class GatewayService {
 
   // ---- responses, errors and the log row -----------------------------------------------------
 
+  /** Sends a JSON answer; `body` is an object to serialise or an already serialised JSON text. */
   private json(ctx: Ctx, status: number, body: unknown): void {
     ctx.status = status;
-    const payload = JSON.stringify(body);
+    const payload = typeof body === 'string' ? body : JSON.stringify(body);
     if (this.bodyCap) ctx.responseBody = payload.slice(0, this.bodyCap);
     ctx.res.writeHead(status, {
       'content-type': 'application/json',
@@ -961,6 +968,8 @@ export class GatewayService {
   }
 
   private clientIp(req: IncomingMessage): string | null {
+    // No trusted proxy (the default): the peer's address, without parsing X-Forwarded-For.
+    if (!this.trustsProxies) return req.socket.remoteAddress?.slice(0, 64) ?? null;
     try {
       return proxyaddr(req, this.trust).slice(0, 64);
     } catch {

@@ -1,0 +1,42 @@
+import { withModelName } from './model-name';
+
+describe('withModelName', () => {
+  const splice = (text: string, name = 'public') => withModelName(text, JSON.parse(text), name);
+
+  it('replaces the model value in compact and pretty-printed answers, leaving the rest byte for byte', () => {
+    expect(splice('{"id":"x","model":"gpt-4o-mini","choices":[]}')).toBe(
+      '{"id":"x","model":"public","choices":[]}',
+    );
+    const pretty = '{\n  "id": "x",\n  "model": "gpt-4o-mini-2024-07-18",\n  "choices": []\n}';
+    expect(splice(pretty)).toBe('{\n  "id": "x",\n  "model": "public",\n  "choices": []\n}');
+  });
+
+  it('escapes the public name and finds escaped upstream names', () => {
+    const text = JSON.stringify({ model: 'a"b\\c', x: 1 });
+    expect(JSON.parse(splice(text, 'p"q')!)).toEqual({ model: 'p"q', x: 1 });
+  });
+
+  it('keeps the text when the name is already the public one', () => {
+    const text = '{"model":"public","n":1}';
+    expect(splice(text)).toBe(text);
+  });
+
+  it('does not splice text-like content inside strings (quotes there are escaped)', () => {
+    const text = JSON.stringify({
+      choices: [{ message: { content: '"model":"gpt-4o-mini"' } }],
+      model: 'gpt-4o-mini',
+    });
+    expect(JSON.parse(splice(text)!)).toEqual({
+      choices: [{ message: { content: '"model":"gpt-4o-mini"' } }],
+      model: 'public',
+    });
+  });
+
+  it('gives up (the caller re-serialises) when the pair is missing, ambiguous or not a string', () => {
+    expect(splice('{"id":"x"}')).toBeUndefined();
+    expect(splice('{"model":7}')).toBeUndefined();
+    expect(splice('{"meta":{"model":"other"},"model":"gpt"}')).toBeUndefined();
+    expect(splice('{"model":"gpt","meta":{"model":{}}}')).toBeUndefined();
+    expect(splice('{"model" : "gpt"}')).toBeUndefined();
+  });
+});
