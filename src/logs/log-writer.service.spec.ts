@@ -1,10 +1,16 @@
 import type { Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
-import { LogWriter, NewRequestLog } from './log-writer.service';
+import { BATCH_COLUMNS, LogWriter, NewRequestLog } from './log-writer.service';
 import type { RequestLog } from './request-log.entity';
 
 const row = (i: number) => ({ requestId: `r${i}` }) as unknown as NewRequestLog;
 const config = { writeBufferMaxRows: 100_000 } as AppConfig;
+/** The batch parameter back as row objects (each row travels as its values in column order). */
+const decode = (param: string) =>
+  (JSON.parse(param) as unknown[][]).map(
+    (values) =>
+      Object.fromEntries(BATCH_COLUMNS.map(([key], i) => [key, values[i]])) as Record<string, unknown>,
+  );
 
 /** A repository double that records each batch insert as the list of its request ids. */
 function repo(failTimes = 0) {
@@ -16,7 +22,7 @@ function repo(failTimes = 0) {
       expect(sql).toMatch(
         /^WITH src AS \(SELECT .* FROM jsonb_array_elements\(\$1::jsonb\).*INSERT INTO request_logs .*INSERT INTO request_rollups/s,
       );
-      const rows = JSON.parse(params[0]) as { requestId: string }[];
+      const rows = decode(params[0]) as { requestId: string }[];
       inserted.push(rows.map(({ requestId }) => ({ requestId }) as unknown as NewRequestLog));
     }),
   };
@@ -69,7 +75,7 @@ describe('LogWriter', () => {
     let fail = true;
     const r = {
       query: jest.fn(async (sql: string, params: string[]) => {
-        sent.push({ sql, ids: (JSON.parse(params[0]) as { id: string }[]).map((x) => x.id) });
+        sent.push({ sql, ids: decode(params[0]).map((x) => x.id as string) });
         if (fail) {
           fail = false;
           throw new Error('Connection terminated unexpectedly'); // the commit may have happened

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { BatchWriter } from '../common/batch/batch-writer';
-import { Column, encodeJsonRows, jsonRowsSelect } from '../common/batch/json-rows';
+import { Column, jsonRowsEncoder, jsonRowsSelect } from '../common/batch/json-rows';
 import { AppConfig } from '../config/app-config';
 import { RequestLog } from './request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
@@ -128,8 +128,11 @@ const ROLLUP_SOURCE = [
  * (lost acknowledgement) stores, bills and counts nothing twice.
  */
 const LOG_COLUMNS = COLUMNS.map((c) => c[1]).join(', ');
+/** The batch's columns, in the order of each encoded row's values. */
+export const BATCH_COLUMNS = [...COLUMNS, ...LEDGER_FIELDS];
+const encodeBatch = jsonRowsEncoder(BATCH_COLUMNS);
 const INSERT_RECORDS =
-  `WITH src AS (${jsonRowsSelect([...COLUMNS, ...LEDGER_FIELDS])}), ` +
+  `WITH src AS (${jsonRowsSelect(BATCH_COLUMNS)}), ` +
   `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src ` +
   `ON CONFLICT (id) DO NOTHING RETURNING ${ROLLUP_SOURCE.join(', ')}), ` +
   `ledger AS (INSERT INTO usage_ledger (${LEDGER_COLUMNS.map((c) => c[0]).join(', ')}) ` +
@@ -148,7 +151,7 @@ const INSERT_RECORDS =
  */
 export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
   for (const r of rows) r.id ??= randomUUID();
-  await repo.query(INSERT_RECORDS, [encodeJsonRows(rows)]);
+  await repo.query(INSERT_RECORDS, [encodeBatch(rows)]);
 }
 
 /**

@@ -214,31 +214,3 @@ export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutd
     );
   }
 }
-
-/**
- * `INSERT … SELECT FROM unnest($1::type[], …)`: one bound array per column keeps the statement small
- * and constant whatever the batch size (TypeORM's per-value parameters were the gateway's largest
- * CPU cost under load). `jsonb` values are serialised; `conflict` is appended verbatim.
- */
-export function unnestInsert<T>(
-  table: string,
-  columns: readonly (readonly [keyof T, string, string])[],
-  conflict = '',
-): { sql: string; params: (rows: T[]) => unknown[][] } {
-  const select = columns.map(([, c, type]) =>
-    type === 'text[]' ? `ARRAY(SELECT jsonb_array_elements_text(u.${c}))` : `u.${c}`,
-  );
-  const sql =
-    `INSERT INTO ${table} (${columns.map((c) => c[1]).join(', ')}) SELECT ${select.join(', ')} ` +
-    `FROM unnest(${columns.map(([, , t], i) => `$${i + 1}::${t === 'text[]' ? 'jsonb' : t}[]`).join(', ')}) ` +
-    `AS u(${columns.map((c) => c[1]).join(', ')})${conflict ? ` ${conflict}` : ''}`;
-  const params = (rows: T[]) =>
-    columns.map(([key, , type]) =>
-      rows.map((r) => {
-        const v = r[key];
-        if (v === undefined) return null;
-        return type === 'jsonb' || type === 'text[]' ? JSON.stringify(v) : v;
-      }),
-    );
-  return { sql, params };
-}

@@ -1,4 +1,4 @@
-import { encodeJsonRows, jsonRowsInsert, jsonRowsSelect } from './json-rows';
+import { Column, jsonRowsEncoder, jsonRowsInsert, jsonRowsSelect } from './json-rows';
 
 interface Row {
   id: string;
@@ -8,54 +8,60 @@ interface Row {
   at: Date;
 }
 
+const COLUMNS: Column<Row>[] = [
+  ['id', 'id', 'uuid'],
+  ['n', 'n', 'int'],
+  ['tags', 'tags', 'text[]'],
+  ['meta', 'meta', 'jsonb'],
+  ['at', 'created_at', 'timestamptz'],
+];
+
 describe('json-rows', () => {
-  it('selects every column with its type from one jsonb parameter', () => {
-    const sql = jsonRowsSelect<Row>([
-      ['id', 'id', 'uuid'],
-      ['n', 'n', 'int'],
-      ['tags', 'tags', 'text[]'],
-      ['meta', 'meta', 'jsonb'],
-      ['at', 'created_at', 'timestamptz'],
-    ]);
-    expect(sql).toBe(
-      "SELECT (e->>'id')::uuid AS id, (e->>'n')::int AS n, " +
-        "ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(e->'tags') = 'array' THEN e->'tags' END)) AS tags, " +
-        "NULLIF(e->'meta', 'null'::jsonb) AS meta, (e->>'at')::timestamptz AS created_at " +
+  it('selects every column by position, with its type, from one jsonb parameter', () => {
+    expect(jsonRowsSelect<Row>(COLUMNS)).toBe(
+      'SELECT (e->>0)::uuid AS id, (e->>1)::int AS n, ' +
+        "ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(e->2) = 'array' THEN e->2 END)) AS tags, " +
+        "NULLIF(e->3, 'null'::jsonb) AS meta, to_timestamp((e->>4)::float8 / 1000) AS created_at " +
         'FROM jsonb_array_elements($1::jsonb) AS j(e)',
     );
   });
 
   it('builds an INSERT with the conflict clause appended', () => {
     expect(jsonRowsInsert<Row>('t', [['id', 'id', 'uuid']], 'ON CONFLICT (id) DO NOTHING')).toBe(
-      "INSERT INTO t (id) SELECT (e->>'id')::uuid AS id FROM jsonb_array_elements($1::jsonb) AS j(e) ON CONFLICT (id) DO NOTHING",
+      'INSERT INTO t (id) SELECT (e->>0)::uuid AS id FROM jsonb_array_elements($1::jsonb) AS j(e) ON CONFLICT (id) DO NOTHING',
     );
   });
 
-  it('encodes rows as one JSON array (dates as ISO strings)', () => {
+  it('encodes rows as one JSON array of value arrays in column order (dates as epoch ms, missing as null)', () => {
     const at = new Date('2026-11-25T10:00:00.000Z');
+    const encode = jsonRowsEncoder(COLUMNS);
     expect(
       JSON.parse(
-        encodeJsonRows([
-          { id: 'a', n: 1, at },
-          { id: 'b', n: null },
-        ]),
+        encode([{ id: 'a', n: 1, tags: ['x'], meta: { k: 1 }, at }, { id: 'b', n: null } as unknown as Row]),
       ),
     ).toEqual([
-      { id: 'a', n: 1, at: '2026-11-25T10:00:00.000Z' },
-      { id: 'b', n: null },
+      ['a', 1, ['x'], { k: 1 }, at.getTime()],
+      ['b', null, null, null, null],
     ]);
   });
 
+  type Text = { s: string; t: string; u: string; v: string[] };
+  const TEXT: Column<Text>[] = [
+    ['s', 's', 'text'],
+    ['t', 't', 'text'],
+    ['u', 'u', 'text'],
+    ['v', 'v', 'text[]'],
+  ];
+
   it('replaces NUL and lone surrogates, which jsonb refuses, and keeps everything else', () => {
-    const rows = [{ s: 'a\u0000b', t: 'x\ud800y', u: 'ok 😀 \\u0000 literal', v: ['\udc00'] }];
-    const json = encodeJsonRows(rows);
-    expect(JSON.parse(json)).toEqual([
-      { s: 'a\uFFFDb', t: 'x\uFFFDy', u: 'ok 😀 \\u0000 literal', v: ['\uFFFD'] },
+    const json = jsonRowsEncoder(TEXT)([
+      { s: 'a\u0000b', t: 'x\ud800y', u: 'ok 😀 \\u0000 literal', v: ['\udc00'] },
     ]);
+    expect(JSON.parse(json)).toEqual([['a\uFFFDb', 'x\uFFFDy', 'ok 😀 \\u0000 literal', ['\uFFFD']]]);
   });
 
   it('leaves clean rows untouched (the fast path)', () => {
-    const rows = [{ s: 'plain', e: 'é 😀', c: 'tab\there' }];
-    expect(encodeJsonRows(rows)).toBe(JSON.stringify(rows));
+    const row = { s: 'plain', t: 'é 😀', u: 'tab\there', v: [] };
+    expect(jsonRowsEncoder(TEXT)([row])).toBe(JSON.stringify([['plain', 'é 😀', 'tab\there', []]]));
   });
 });

@@ -8,21 +8,26 @@ export type Column<T> = readonly [keyof T & string, string, ColumnType];
 /**
  * A batch of rows as one `jsonb` parameter: `SELECT <typed columns> FROM jsonb_array_elements($1)`.
  *
- * The rows are sent as `JSON.stringify(rows)` — one native call — instead of one bound array per
+ * The rows are sent as one JSON array (one native `JSON.stringify`) instead of one bound array per
  * column, which made `pg` escape every value in JavaScript (measured: ~2× the CPU per row, on the
- * gateway's request path). The statement stays the same whatever the batch size. A property that is
+ * gateway's request path). Each row is an array of its values in column order (`jsonRowsEncoder`):
+ * without the property names the text is about 40 % shorter, so both its serialisation and
+ * PostgreSQL's parse of it cost less. Dates travel as epoch milliseconds (`Date#toJSON` was a third of
+ * the encoding time). The statement stays the same whatever the batch size. A value that is
  * `undefined` or `null` becomes SQL `NULL` (a `text[]` column gets an empty array).
  */
 export function jsonRowsSelect<T>(columns: readonly Column<T>[], param = 1): string {
-  const expr = ([key, column, type]: Column<T>) => {
-    const field = `e->'${key}'`;
+  const expr = ([, column, type]: Column<T>, i: number) => {
+    const field = `e->${i}`;
     switch (type) {
       case 'jsonb':
         return `NULLIF(${field}, 'null'::jsonb) AS ${column}`;
       case 'text[]':
         return `ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(${field}) = 'array' THEN ${field} END)) AS ${column}`;
+      case 'timestamptz':
+        return `to_timestamp((e->>${i})::float8 / 1000) AS ${column}`;
       default:
-        return `(e->>'${key}')::${type} AS ${column}`;
+        return `(e->>${i})::${type} AS ${column}`;
     }
   };
   return `SELECT ${columns.map(expr).join(', ')} FROM jsonb_array_elements($${param}::jsonb) AS j(e)`;
@@ -42,11 +47,28 @@ const UNSAFE_ESCAPE = /\\u0000|\\ud[89a-f]/i;
 const wellFormed = (s: string): string =>
   (s as unknown as { toWellFormed(): string }).toWellFormed().replace(/\0/g, '\uFFFD');
 
-/** The batch parameter: the rows as one JSON array (NUL and lone surrogates replaced by U+FFFD). */
-export function encodeJsonRows(rows: readonly object[]): string {
-  const json = JSON.stringify(rows);
-  if (!UNSAFE_ESCAPE.test(json)) return json;
-  return JSON.stringify(rows, (_key, value: unknown) =>
-    typeof value === 'string' ? wellFormed(value) : value,
-  );
+/**
+ * The batch parameter for `jsonRowsSelect(columns)`: the rows as one JSON array of value arrays in
+ * column order, dates as epoch milliseconds (NUL and lone surrogates replaced by U+FFFD).
+ */
+export function jsonRowsEncoder<T>(columns: readonly Column<T>[]): (rows: readonly T[]) => string {
+  const keys = columns.map((c) => c[0]);
+  const n = keys.length;
+  return (rows) => {
+    const values = new Array<unknown[]>(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      const v = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const x = row[keys[i]];
+        v[i] = x instanceof Date ? x.getTime() : x;
+      }
+      values[r] = v;
+    }
+    const json = JSON.stringify(values);
+    if (!UNSAFE_ESCAPE.test(json)) return json;
+    return JSON.stringify(values, (_key, value: unknown) =>
+      typeof value === 'string' ? wellFormed(value) : value,
+    );
+  };
 }
