@@ -1,9 +1,9 @@
-import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { Field, Input, Select, Switch } from './ui';
 import { DialogFooter, Modal, toast } from './overlays';
+import { useDialogForm } from './useDialogForm';
 
 export type BudgetScope = 'key' | 'user' | 'tenant';
 export type BudgetPeriod = 'daily' | 'weekly' | 'monthly' | 'total';
@@ -74,31 +74,26 @@ export function BudgetForm({
 }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [seed, setSeed] = useState<string | null>(null);
-  const [draft, setDraft] = useState<BudgetDraft>({
-    scope: 'key',
-    scopeId: '',
-    period: 'monthly',
-    amount: '',
-    thresholds: '50, 80',
-    enabled: true,
-  });
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const key = open ? (editing?.id ?? `new:${preset?.scopeId ?? ''}`) : null;
-  if (key !== seed) {
-    setSeed(key);
-    setTouched(false);
-    setError(null);
-    setDraft({
+  const {
+    value: draft,
+    set,
+    err,
+    error,
+    setError,
+    submit,
+  } = useDialogForm({
+    open,
+    key: editing?.id ?? `new:${preset?.scopeId ?? ''}`,
+    init: (): BudgetDraft => ({
       scope: editing?.scope ?? preset?.scope ?? 'key',
       scopeId: editing?.scopeId ?? preset?.scopeId ?? '',
       period: editing?.period ?? 'monthly',
       amount: editing ? String(editing.amountUsd) : '',
       thresholds: editing ? editing.thresholds.join(', ') : '50, 80',
       enabled: editing?.enabled ?? true,
-    });
-  }
+    }),
+    validate: (d) => validateBudget(d).errors,
+  });
   const pick = !editing && !preset;
   const keys = useQuery({
     queryKey: ['api-keys'],
@@ -121,11 +116,9 @@ export function BudgetForm({
       : draft.scope === 'user'
         ? (users.data ?? []).map((u) => ({ id: u.id, label: u.email }))
         : (tenants.data ?? []).map((x) => ({ id: x.id, label: x.name }));
-  const v = validateBudget(draft);
-  const valid = Object.keys(v.errors).length === 0;
-  const set = (p: Partial<BudgetDraft>) => setDraft((d) => ({ ...d, ...p }));
   const save = useMutation({
     mutationFn: async () => {
+      const v = validateBudget(draft);
       if (editing) {
         return unwrap(
           api.PATCH('/api/budgets/{id}', {
@@ -159,8 +152,6 @@ export function BudgetForm({
     },
     onError: (e: Error) => setError(e.message),
   });
-  const err = (f: 'scopeId' | 'amount' | 'thresholds') =>
-    touched && v.errors[f] ? t(v.errors[f] as 'budgets.errAmount') : undefined;
   return (
     <Modal
       open={open}
@@ -170,11 +161,7 @@ export function BudgetForm({
         <DialogFooter
           onCancel={onClose}
           loading={save.isPending}
-          onSubmit={() => {
-            setTouched(true);
-            setError(null);
-            if (valid) save.mutate();
-          }}
+          onSubmit={() => submit(() => save.mutate())}
         />
       }
     >

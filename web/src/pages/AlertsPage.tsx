@@ -22,6 +22,7 @@ import {
 import { QueryState } from '../components/QueryState';
 import { confirm, DialogFooter, Drawer, Modal, toast } from '../components/overlays';
 import { Tabs } from '../components/Tabs';
+import { useDialogForm } from '../components/useDialogForm';
 import {
   buildChannel,
   CHANNEL_TYPES,
@@ -72,22 +73,23 @@ function ChannelForm({
 }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [seed, setSeed] = useState<string | null>(null);
-  const [d, setD] = useState<ChannelDraft>(EMPTY_CHANNEL);
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const key = open ? (editing?.id ?? 'new') : null;
-  if (key !== seed) {
-    setSeed(key);
-    setTouched(false);
-    setError(null);
-    setD(editing ? draftFromChannel(editing as Parameters<typeof draftFromChannel>[0]) : EMPTY_CHANNEL);
-  }
-  const built = buildChannel(d, !!editing);
-  const set = (p: Partial<ChannelDraft>) => setD((x) => ({ ...x, ...p }));
+  const {
+    value: d,
+    set,
+    err,
+    error,
+    setError,
+    submit,
+  } = useDialogForm({
+    open,
+    key: editing?.id ?? 'new',
+    init: (): ChannelDraft =>
+      editing ? draftFromChannel(editing as Parameters<typeof draftFromChannel>[0]) : EMPTY_CHANNEL,
+    validate: (x) => buildChannel(x, !!editing).errors,
+  });
   const save = useMutation({
     mutationFn: () => {
-      const { type, ...rest } = built.body;
+      const { type, ...rest } = buildChannel(d, !!editing).body;
       return editing
         ? unwrap(api.PATCH('/api/alerts/channels/{id}', { params: { path: { id: editing.id } }, body: rest }))
         : unwrap(api.POST('/api/alerts/channels', { body: { type, ...rest } }));
@@ -99,8 +101,6 @@ function ChannelForm({
     },
     onError: (e: Error) => setError(e.message),
   });
-  const err = (f: keyof ChannelDraft) =>
-    touched && built.errors[f] ? t(built.errors[f] as 'alerts.errUrl') : undefined;
   const masked = (k: string) => (editing?.secrets as Record<string, string> | undefined)?.[k];
   const secretHint = (k: string) => (masked(k) ? t('alerts.secretKeep', { value: masked(k) }) : undefined);
   return (
@@ -112,11 +112,7 @@ function ChannelForm({
         <DialogFooter
           onCancel={onClose}
           loading={save.isPending}
-          onSubmit={() => {
-            setTouched(true);
-            setError(null);
-            if (!Object.keys(built.errors).length) save.mutate();
-          }}
+          onSubmit={() => submit(() => save.mutate())}
         />
       }
     >
@@ -493,16 +489,17 @@ function RuleForm({
 }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [seed, setSeed] = useState<string | null>(null);
-  const [d, setD] = useState<RuleDraft | null>(null);
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const key = open ? (editing?.id ?? 'new') : null;
-  if (key !== seed) {
-    setSeed(key);
-    setTouched(false);
-    setError(null);
-    setD({
+  const {
+    value: draft,
+    set,
+    err,
+    error,
+    setError,
+    submit,
+  } = useDialogForm({
+    open,
+    key: editing?.id ?? 'new',
+    init: (): RuleDraft => ({
       name: editing?.name ?? '',
       eventType: editing?.eventType ?? 'provider.unhealthy',
       channelIds: editing?.channelIds ?? (channels.length === 1 ? [channels[0].id] : []),
@@ -513,23 +510,10 @@ function RuleForm({
       minRequests: String(editing?.minRequests ?? 20),
       severity: editing?.severity ?? '',
       enabled: editing?.enabled ?? true,
-    });
-  }
-  const draft = d ?? {
-    name: '',
-    eventType: 'provider.unhealthy' as EventType,
-    channelIds: [],
-    cooldown: '300',
-    model: '',
-    threshold: '',
-    window: '300',
-    minRequests: '20',
-    severity: '' as const,
-    enabled: true,
-  };
-  const errors = validateRule(draft);
+    }),
+    validate: validateRule,
+  });
   const metric = METRIC_EVENTS.includes(draft.eventType);
-  const set = (p: Partial<RuleDraft>) => setD((x) => ({ ...(x ?? draft), ...p }));
   const save = useMutation({
     mutationFn: () => {
       const body = {
@@ -559,7 +543,6 @@ function RuleForm({
     },
     onError: (e: Error) => setError(e.message),
   });
-  const err = (f: keyof RuleDraft) => (touched && errors[f] ? t(errors[f] as 'alerts.errName') : undefined);
   return (
     <Modal
       open={open}
@@ -569,11 +552,7 @@ function RuleForm({
         <DialogFooter
           onCancel={onClose}
           loading={save.isPending}
-          onSubmit={() => {
-            setTouched(true);
-            setError(null);
-            if (!Object.keys(errors).length) save.mutate();
-          }}
+          onSubmit={() => submit(() => save.mutate())}
         />
       }
     >

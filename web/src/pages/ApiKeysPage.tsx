@@ -21,8 +21,15 @@ import {
 } from '../components/ui';
 import { QueryState } from '../components/QueryState';
 import { BudgetForm } from '../components/BudgetForm';
-import { buildKeyLimits, KEY_SCOPES, type KeyScope, type ModelLimitDraft } from '../lib/keyLimits';
+import {
+  buildKeyLimits,
+  KEY_SCOPES,
+  type KeyLimitsDraft,
+  type KeyScope,
+  type ModelLimitDraft,
+} from '../lib/keyLimits';
 import { confirm, CopyButton, DialogFooter, Modal, toast } from '../components/overlays';
+import { useDialogForm } from '../components/useDialogForm';
 import { isAdmin, useAuth } from '../stores/auth';
 import { formatDateTime, formatNumber as formatNumberShort, formatRelative } from '../lib/format';
 import { currentLang } from '../i18n';
@@ -31,6 +38,14 @@ type ApiKey = Schemas['ApiKeyView'];
 
 function toDateInput(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 10) : '';
+}
+
+interface KeyDraft extends KeyLimitsDraft {
+  name: string;
+  userId: string;
+  restrict: boolean;
+  allowed: string[];
+  expires: string;
 }
 
 function KeyForm({
@@ -58,52 +73,56 @@ function KeyForm({
     queryFn: () => unwrap(api.GET('/api/users')),
     enabled: open && admin && !editing,
   });
-  const [seed, setSeed] = useState<string | null>(null);
-  const [name, setName] = useState('');
-  const [userId, setUserId] = useState('');
-  const [restrict, setRestrict] = useState(false);
-  const [allowed, setAllowed] = useState<string[]>([]);
-  const [expires, setExpires] = useState('');
-  const [scopes, setScopes] = useState<KeyScope[]>([]);
-  const [rpm, setRpm] = useState('');
-  const [tpm, setTpm] = useState('');
-  const [modelLimits, setModelLimits] = useState<ModelLimitDraft[]>([]);
-  const [allowedIps, setAllowedIps] = useState('');
-  const [memoryEnabled, setMemoryEnabled] = useState(false);
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const key = open ? (editing?.id ?? 'new') : null;
-  if (key !== seed) {
-    setSeed(key);
-    setError(null);
-    setName(editing?.name ?? '');
-    setUserId('');
-    setRestrict(!!editing?.allowedModels?.length);
-    setAllowed(editing?.allowedModels ?? []);
-    setExpires(toDateInput(editing?.expiresAt));
-    setScopes((editing?.scopes ?? []) as KeyScope[]);
-    setRpm(editing?.rpmLimit != null ? String(editing.rpmLimit) : '');
-    setTpm(editing?.tpmLimit != null ? String(editing.tpmLimit) : '');
-    setModelLimits(
-      ((editing?.modelLimits ?? []) as { model: string; rpm?: number | null; tpm?: number | null }[]).map(
-        (m) => ({
-          model: m.model,
-          rpm: m.rpm != null ? String(m.rpm) : '',
-          tpm: m.tpm != null ? String(m.tpm) : '',
-        }),
-      ),
-    );
-    setAllowedIps((editing?.allowedIps ?? []).join('\n'));
-    setMemoryEnabled(editing?.memoryEnabled ?? false);
-    setTouched(false);
-  }
-  const limits = buildKeyLimits({ scopes, rpm, tpm, modelLimits, allowedIps, memoryEnabled }, admin);
-  const limitErr = (f: string) =>
-    touched && limits.errors[f] ? t(limits.errors[f] as 'keys.errLimit') : undefined;
-  // the OpenAPI document types nullable numbers as objects
-  const limitsBody = limits.body as unknown as Record<string, never>;
+  const {
+    value: d,
+    set,
+    err: limitErr,
+    error,
+    setError,
+    submit,
+  } = useDialogForm({
+    open,
+    key: editing?.id ?? 'new',
+    init: (): KeyDraft => ({
+      name: editing?.name ?? '',
+      userId: '',
+      restrict: !!editing?.allowedModels?.length,
+      allowed: editing?.allowedModels ?? [],
+      expires: toDateInput(editing?.expiresAt),
+      scopes: (editing?.scopes ?? []) as KeyScope[],
+      rpm: editing?.rpmLimit != null ? String(editing.rpmLimit) : '',
+      tpm: editing?.tpmLimit != null ? String(editing.tpmLimit) : '',
+      modelLimits: (
+        (editing?.modelLimits ?? []) as { model: string; rpm?: number | null; tpm?: number | null }[]
+      ).map((m) => ({
+        model: m.model,
+        rpm: m.rpm != null ? String(m.rpm) : '',
+        tpm: m.tpm != null ? String(m.tpm) : '',
+      })),
+      allowedIps: (editing?.allowedIps ?? []).join('\n'),
+      memoryEnabled: editing?.memoryEnabled ?? false,
+    }),
+    validate: (x) => buildKeyLimits(x, admin).errors,
+  });
+  const {
+    name,
+    userId,
+    restrict,
+    allowed,
+    expires,
+    scopes,
+    rpm,
+    tpm,
+    modelLimits,
+    allowedIps,
+    memoryEnabled,
+  } = d;
+  const setModelLimits = (f: (a: ModelLimitDraft[]) => ModelLimitDraft[]) =>
+    set((x) => ({ modelLimits: f(x.modelLimits) }));
   const save = useMutation({
     mutationFn: async () => {
+      // the OpenAPI document types nullable numbers as objects
+      const limitsBody = buildKeyLimits(d, admin).body as unknown as Record<string, never>;
       const expiresAt = expires ? new Date(`${expires}T23:59:59`).toISOString() : undefined;
       const allowedModels = restrict ? allowed : [];
       if (editing) {
@@ -144,22 +163,23 @@ function KeyForm({
           onCancel={onClose}
           loading={save.isPending}
           disabled={!name.trim() || (restrict && !allowed.length)}
-          onSubmit={() => {
-            setError(null);
-            setTouched(true);
-            if (!Object.keys(limits.errors).length) save.mutate();
-          }}
+          onSubmit={() => submit(() => save.mutate())}
           submitLabel={editing ? t('common.save') : t('keys.create')}
         />
       }
     >
       <div className="flex flex-col gap-4">
         <Field label={t('keys.name')} htmlFor="k-name" hint={t('keys.nameHint')}>
-          <Input id="k-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="ci-bot" />
+          <Input
+            id="k-name"
+            value={name}
+            onChange={(e) => set({ name: e.target.value })}
+            placeholder="ci-bot"
+          />
         </Field>
         {admin && !editing ? (
           <Field label={t('keys.owner')} htmlFor="k-user" hint={t('keys.ownerHint')}>
-            <Select id="k-user" value={userId} onChange={(e) => setUserId(e.target.value)}>
+            <Select id="k-user" value={userId} onChange={(e) => set({ userId: e.target.value })}>
               <option value="">{t('keys.me')}</option>
               {users.data
                 ?.filter((u) => u.id !== user?.id)
@@ -181,11 +201,16 @@ function KeyForm({
             type="date"
             value={expires}
             min={new Date().toISOString().slice(0, 10)}
-            onChange={(e) => setExpires(e.target.value)}
+            onChange={(e) => set({ expires: e.target.value })}
           />
         </Field>
         <div>
-          <Checkbox id="k-restrict" label={t('keys.restrict')} checked={restrict} onChange={setRestrict} />
+          <Checkbox
+            id="k-restrict"
+            label={t('keys.restrict')}
+            checked={restrict}
+            onChange={(v) => set({ restrict: v })}
+          />
           {restrict ? (
             <div className="mt-3 grid max-h-48 gap-1 overflow-y-auto rounded-2xl bg-fill p-3 sm:grid-cols-2">
               {models.data?.length ? (
@@ -194,7 +219,11 @@ function KeyForm({
                     key={m.id}
                     label={m.name}
                     checked={allowed.includes(m.name)}
-                    onChange={(v) => setAllowed((a) => (v ? [...a, m.name] : a.filter((x) => x !== m.name)))}
+                    onChange={(v) =>
+                      set((x) => ({
+                        allowed: v ? [...x.allowed, m.name] : x.allowed.filter((n) => n !== m.name),
+                      }))
+                    }
                   />
                 ))
               ) : (
@@ -211,7 +240,9 @@ function KeyForm({
                 key={sc}
                 label={t(`keys.scope_${sc}`)}
                 checked={scopes.includes(sc)}
-                onChange={(v) => setScopes((a) => (v ? [...a, sc] : a.filter((x) => x !== sc)))}
+                onChange={(v) =>
+                  set((x) => ({ scopes: v ? [...x.scopes, sc] : x.scopes.filter((s) => s !== sc) }))
+                }
               />
             ))}
           </div>
@@ -228,7 +259,7 @@ function KeyForm({
             rows={2}
             value={allowedIps}
             placeholder="203.0.113.7, 10.0.0.0/8"
-            onChange={(e) => setAllowedIps(e.target.value)}
+            onChange={(e) => set({ allowedIps: e.target.value })}
           />
         </Field>
         <div className="flex items-center justify-between gap-3">
@@ -236,7 +267,11 @@ function KeyForm({
             <p className="text-sm text-fg">{t('keys.memory')}</p>
             <p className="text-xs text-muted">{t('keys.memoryHint')}</p>
           </div>
-          <Switch checked={memoryEnabled} onChange={setMemoryEnabled} label={t('keys.memory')} />
+          <Switch
+            checked={memoryEnabled}
+            onChange={(v) => set({ memoryEnabled: v })}
+            label={t('keys.memory')}
+          />
         </div>
         {admin ? (
           <fieldset className="flex flex-col gap-3 rounded-2xl border border-line p-4">
@@ -248,7 +283,12 @@ function KeyForm({
                 hint={t('keys.unlimitedHint')}
                 error={limitErr('rpm')}
               >
-                <Input id="k-rpm" inputMode="numeric" value={rpm} onChange={(e) => setRpm(e.target.value)} />
+                <Input
+                  id="k-rpm"
+                  inputMode="numeric"
+                  value={rpm}
+                  onChange={(e) => set({ rpm: e.target.value })}
+                />
               </Field>
               <Field
                 label={t('keys.tpm')}
@@ -256,7 +296,12 @@ function KeyForm({
                 hint={t('keys.unlimitedHint')}
                 error={limitErr('tpm')}
               >
-                <Input id="k-tpm" inputMode="numeric" value={tpm} onChange={(e) => setTpm(e.target.value)} />
+                <Input
+                  id="k-tpm"
+                  inputMode="numeric"
+                  value={tpm}
+                  onChange={(e) => set({ tpm: e.target.value })}
+                />
               </Field>
             </div>
             <p className="text-[13px] font-medium text-fg">{t('keys.modelLimits')}</p>

@@ -17,6 +17,7 @@ import {
 } from '../components/ui';
 import { QueryState } from '../components/QueryState';
 import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
+import { useDialogForm } from '../components/useDialogForm';
 import { StatusBadge } from './HealthPage';
 import { formatMs, formatRelative } from '../lib/format';
 import { splitList } from '../lib/keyLimits';
@@ -37,6 +38,18 @@ export interface ProxyDraft {
   checkUrl: string;
   enabled: boolean;
 }
+
+const EMPTY_PROXY: ProxyDraft = {
+  name: '',
+  url: '',
+  username: '',
+  password: '',
+  clearPassword: false,
+  weight: '1',
+  tags: '',
+  checkUrl: '',
+  enabled: true,
+};
 
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -84,27 +97,17 @@ export function buildProxy(
 function ProxyForm({ open, onClose, editing }: { open: boolean; onClose(): void; editing: Proxy | null }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const empty: ProxyDraft = {
-    name: '',
-    url: '',
-    username: '',
-    password: '',
-    clearPassword: false,
-    weight: '1',
-    tags: '',
-    checkUrl: '',
-    enabled: true,
-  };
-  const [seed, setSeed] = useState<string | null>(null);
-  const [d, setD] = useState<ProxyDraft>(empty);
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const key = open ? (editing?.id ?? 'new') : null;
-  if (key !== seed) {
-    setSeed(key);
-    setTouched(false);
-    setError(null);
-    setD(
+  const {
+    value: d,
+    set,
+    err,
+    error,
+    setError,
+    submit,
+  } = useDialogForm({
+    open,
+    key: editing?.id ?? 'new',
+    init: (): ProxyDraft =>
       editing
         ? {
             name: editing.name,
@@ -117,23 +120,22 @@ function ProxyForm({ open, onClose, editing }: { open: boolean; onClose(): void;
             checkUrl: editing.checkUrl ?? '',
             enabled: editing.enabled,
           }
-        : empty,
-    );
-  }
-  // Editing: an empty username field keeps the stored (masked) one.
-  const built = buildProxy(d, !!editing);
-  if (editing && !d.username.trim()) delete built.body.username;
-  const set = (p: Partial<ProxyDraft>) => setD((x) => ({ ...x, ...p }));
+        : EMPTY_PROXY,
+    validate: (x) => buildProxy(x, !!editing).errors,
+  });
   const save = useMutation({
-    mutationFn: () =>
-      editing
-        ? unwrap(
-            api.PATCH('/api/proxies/{id}', {
-              params: { path: { id: editing.id } },
-              body: built.body as Schemas['UpdateProxyDto'],
-            }),
-          )
-        : unwrap(api.POST('/api/proxies', { body: built.body as Schemas['CreateProxyDto'] })),
+    mutationFn: () => {
+      const { body } = buildProxy(d, !!editing);
+      if (!editing) return unwrap(api.POST('/api/proxies', { body: body as Schemas['CreateProxyDto'] }));
+      // Editing: an empty username field keeps the stored (masked) one.
+      if (!d.username.trim()) delete body.username;
+      return unwrap(
+        api.PATCH('/api/proxies/{id}', {
+          params: { path: { id: editing.id } },
+          body: body as Schemas['UpdateProxyDto'],
+        }),
+      );
+    },
     onSuccess: (x) => {
       void qc.invalidateQueries({ queryKey: ['proxies'] });
       void qc.invalidateQueries({ queryKey: ['health'] });
@@ -142,8 +144,6 @@ function ProxyForm({ open, onClose, editing }: { open: boolean; onClose(): void;
     },
     onError: (e: Error) => setError(e.message),
   });
-  const err = (f: keyof ProxyDraft) =>
-    touched && built.errors[f] ? t(built.errors[f] as 'proxies.errUrl') : undefined;
   return (
     <Modal
       open={open}
@@ -153,11 +153,7 @@ function ProxyForm({ open, onClose, editing }: { open: boolean; onClose(): void;
         <DialogFooter
           onCancel={onClose}
           loading={save.isPending}
-          onSubmit={() => {
-            setTouched(true);
-            setError(null);
-            if (!Object.keys(built.errors).length) save.mutate();
-          }}
+          onSubmit={() => submit(() => save.mutate())}
         />
       }
     >

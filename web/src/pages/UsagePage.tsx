@@ -23,6 +23,7 @@ import { QueryState } from '../components/QueryState';
 import { confirm, DialogFooter, Modal, toast } from '../components/overlays';
 import { Tabs } from '../components/Tabs';
 import { BudgetForm, type Budget } from '../components/BudgetForm';
+import { useDialogForm } from '../components/useDialogForm';
 import { isAdmin, useAuth } from '../stores/auth';
 import { useChartTheme } from '../lib/charts';
 import { cx, formatDateTime, formatNumber } from '../lib/format';
@@ -356,30 +357,25 @@ export function validatePrice(d: PriceDraft): Partial<Record<keyof PriceDraft, s
 function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void; editing: Price | null }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [seed, setSeed] = useState<string | null>(null);
-  const [d, setD] = useState<PriceDraft>({
-    model: '',
-    inputPerM: '',
-    outputPerM: '',
-    cachedInputPerM: '',
-    note: '',
-  });
-  const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const key = open ? (editing?.id ?? 'new') : null;
-  if (key !== seed) {
-    setSeed(key);
-    setTouched(false);
-    setError(null);
-    setD({
+  const {
+    value: d,
+    set,
+    err,
+    error,
+    setError,
+    submit,
+  } = useDialogForm({
+    open,
+    key: editing?.id ?? 'new',
+    init: (): PriceDraft => ({
       model: editing?.model ?? '',
       inputPerM: editing ? String(editing.inputPerM) : '',
       outputPerM: editing ? String(editing.outputPerM) : '',
       cachedInputPerM: editing?.cachedInputPerM != null ? String(editing.cachedInputPerM) : '',
       note: editing?.note ?? '',
-    });
-  }
-  const errors = validatePrice(d);
+    }),
+    validate: validatePrice,
+  });
   const save = useMutation({
     mutationFn: async () => {
       const body = {
@@ -401,8 +397,6 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
     },
     onError: (e: Error) => setError(e.message),
   });
-  const err = (f: keyof PriceDraft) => (touched && errors[f] ? t(errors[f] as 'prices.errPrice') : undefined);
-  const set = (p: Partial<PriceDraft>) => setD((x) => ({ ...x, ...p }));
   return (
     <Modal
       open={open}
@@ -412,11 +406,7 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
         <DialogFooter
           onCancel={onClose}
           loading={save.isPending}
-          onSubmit={() => {
-            setTouched(true);
-            setError(null);
-            if (!Object.keys(errors).length) save.mutate();
-          }}
+          onSubmit={() => submit(() => save.mutate())}
         />
       }
     >
