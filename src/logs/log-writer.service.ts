@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { BatchWriter } from '../common/batch/batch-writer';
-import { Column, jsonRowsEncoder, jsonRowsSelect } from '../common/batch/json-rows';
+import { Column, encodeInSlices, jsonRowsEncoder, jsonRowsSelect } from '../common/batch/json-rows';
 import { AppConfig } from '../config/app-config';
 import { RequestLog } from './request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
@@ -151,7 +151,7 @@ const INSERT_RECORDS =
  */
 export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
   for (const r of rows) r.id ??= randomUUID();
-  await repo.query(INSERT_RECORDS, [encodeBatch(rows)]);
+  await repo.query(INSERT_RECORDS, [await encodeInSlices(encodeBatch, rows)]);
 }
 
 /**

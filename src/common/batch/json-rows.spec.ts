@@ -1,4 +1,4 @@
-import { Column, jsonRowsEncoder, jsonRowsInsert, jsonRowsSelect } from './json-rows';
+import { Column, encodeInSlices, jsonRowsEncoder, jsonRowsInsert, jsonRowsSelect } from './json-rows';
 
 interface Row {
   id: string;
@@ -63,5 +63,16 @@ describe('json-rows', () => {
   it('leaves clean rows untouched (the fast path)', () => {
     const row = { s: 'plain', t: 'é 😀', u: 'tab\there', v: [] };
     expect(jsonRowsEncoder(TEXT)([row])).toBe(JSON.stringify([['plain', 'é 😀', 'tab\there', []]]));
+  });
+
+  it('encodes a large batch slice by slice, into the same text as in one go', async () => {
+    const encode = jsonRowsEncoder(COLUMNS);
+    const at = new Date('2026-11-25T10:00:00.000Z');
+    const rows = Array.from({ length: 250 }, (_, i) => ({ id: `r${i}`, n: i, tags: [], meta: null, at }));
+    const turns: number[] = [];
+    const text = await encodeInSlices((r: readonly Row[]) => (turns.push(r.length), encode(r)), rows, 100);
+    expect(text).toBe(encode(rows));
+    expect(turns).toEqual([100, 100, 50]);
+    expect(await encodeInSlices(encode, rows.slice(0, 3), 100)).toBe(encode(rows.slice(0, 3)));
   });
 });
