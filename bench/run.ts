@@ -940,9 +940,15 @@ function matrixTable(rows: MatrixRow[]): void {
 async function compare(otherMain: string): Promise<void> {
   const slices = Math.round(envNumber('BENCH_COMPARE_SLICES', 8));
   const slice = envNumber('BENCH_COMPARE_SLICE', 2);
+  // BENCH_COMPARE_SCENARIO: one of the matrix's scenarios (e.g. "stream 10 KB"); default a small JSON answer.
+  const scenarioName = process.env.BENCH_COMPARE_SCENARIO;
+  const scenario = scenarioName ? SCENARIOS.find((x) => x.name === scenarioName) : undefined;
+  if (scenarioName && !scenario)
+    throw new Error(`BENCH_COMPARE_SCENARIO: one of ${SCENARIOS.map((x) => `"${x.name}"`).join(', ')}`);
+  const shape = scenario ?? {};
   out(
     `LLM Router Platform bench, compare — node ${process.version}, ${availableParallelism()} CPUs, ` +
-      `${CONNECTIONS} connections, ${slices} turns of ${slice} s each`,
+      `${CONNECTIONS} connections, ${slices} turns of ${slice} s each, ${scenario?.name ?? 'small JSON answer'}`,
   );
   const upstream = await forkServer('fast-upstream.ts');
   const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
@@ -950,7 +956,7 @@ async function compare(otherMain: string): Promise<void> {
     name: 'passthrough',
     url: `http://127.0.0.1:${proxy.port}/v1/chat/completions`,
     headers: { authorization: 'Bearer sk-bench' },
-    body: chatBody('gpt-4o-mini'),
+    body: chatBody('gpt-4o-mini', shape),
   };
   const logTail: string[] = [];
   const gws: Gateway[] = [];
@@ -965,8 +971,16 @@ async function compare(otherMain: string): Promise<void> {
   }
   const targets = [
     { label: 'passthrough', t: pass, pid: proxy.child.pid },
-    { label: 'this build', t: gws[0].target, pid: gws[0].child.pid },
-    { label: basename(resolve(otherMain, '../..')), t: gws[1].target, pid: gws[1].child.pid },
+    {
+      label: 'this build',
+      t: { ...gws[0].target, body: chatBody('bench-model', shape) },
+      pid: gws[0].child.pid,
+    },
+    {
+      label: basename(resolve(otherMain, '../..')),
+      t: { ...gws[1].target, body: chatBody('bench-model', shape) },
+      pid: gws[1].child.pid,
+    },
   ].map((x) => ({ ...x, cpuMs: 0, requests: 0, seconds: 0 }));
   for (const x of targets) await load(x.t, WARMUP);
   for (let i = 0; i < slices; i++) {
