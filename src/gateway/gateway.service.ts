@@ -17,6 +17,7 @@ import { MemoryService, SessionTurn } from '../memory/memory.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AttemptRecord } from '../logs/request-log.entity';
 import { adapterFor, Operation, UpstreamProtocol, UpstreamResponse } from '../providers/adapters';
+import { CallAbort } from '../providers/adapters/signal';
 import { describeError, readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
 import { parseRetryAfter } from '../routing/cooldown';
 import { RoutingService } from '../routing/routing.service';
@@ -73,7 +74,7 @@ interface Ctx {
   status: number;
   requestBody?: string;
   responseBody?: string;
-  abort: AbortController;
+  abort: CallAbort;
   clientGone: boolean;
   /** Size of the request body (cheap input-token estimate for limits and budgets). */
   bodyBytes: number;
@@ -157,7 +158,7 @@ export class GatewayService {
       ttftMs: null,
       dropped: [],
       status: 200,
-      abort: new AbortController(),
+      abort: new CallAbort(),
       clientGone: false,
       bodyBytes: 0,
       admission: null,
@@ -393,7 +394,7 @@ export class GatewayService {
             stream: ctx.stream,
             upstreamModel: c.route.upstreamModel,
             body: upstreamBody,
-            signal: ctx.abort.signal,
+            signal: ctx.abort,
             passHeaders: this.passHeaders(ctx, c),
           },
         );
@@ -848,11 +849,7 @@ export class GatewayService {
       });
       body.once('error', fail);
       // A client that goes away while we wait for `drain` must not leave the read paused forever.
-      ctx.abort.signal.addEventListener(
-        'abort',
-        () => fail(ctx.abort.signal.reason ?? new Error('aborted')),
-        { once: true },
-      );
+      ctx.abort.once('abort', () => fail(ctx.abort.reason));
     });
   }
 

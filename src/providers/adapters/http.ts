@@ -1,5 +1,6 @@
 import { Agent, Dispatcher, request } from 'undici';
 import type { RuntimeProxyRoute } from '../../routing/runtime.types';
+import type { UpstreamSignal } from './signal';
 import type { UpstreamResponse } from './types';
 
 /**
@@ -58,7 +59,7 @@ export function isProxyConnectError(e: unknown): boolean {
 }
 
 type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & {
-  signal: AbortSignal;
+  signal: UpstreamSignal;
   dispatcher?: Dispatcher;
 };
 
@@ -114,7 +115,7 @@ export async function postJson(
   headers: Record<string, string>,
   body: unknown,
   timeoutMs: number,
-  signal: AbortSignal,
+  signal: UpstreamSignal,
   proxy?: RuntimeProxyRoute | null,
 ): Promise<UpstreamResponse> {
   const res = await upstreamRequest(

@@ -1,3 +1,4 @@
+import type { UpstreamSignal } from './signal';
 import type { Readable } from 'node:stream';
 import type { RuntimeCredential, RuntimeProvider } from '../../routing/runtime.types';
 
@@ -16,7 +17,7 @@ export interface UpstreamRequest {
   upstreamModel: string;
   /** Body already in the upstream's protocol (the model field set where the protocol has one). */
   body: Record<string, unknown>;
-  signal: AbortSignal;
+  signal: UpstreamSignal;
   /** Client headers to forward (route option `headerPassthrough`), e.g. `anthropic-beta`. */
   passHeaders?: Record<string, string>;
 }

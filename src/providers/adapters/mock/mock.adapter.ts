@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encode } from 'gpt-tokenizer';
 import type { ProviderAdapter, UpstreamRequest, UpstreamResponse, UpstreamTarget } from '../types';
+import { asAbortSignal } from '../signal';
 
 /** Settings read from the mock provider's `config`. */
 export interface MockConfig {
@@ -80,10 +81,10 @@ export class MockAdapter implements ProviderAdapter {
   async send(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamResponse> {
     const cfg = t.provider.config as MockConfig;
     const n = this.next(t.provider.id);
-    if (cfg.latencyMs) await sleep(cfg.latencyMs, undefined, { signal: req.signal });
+    if (cfg.latencyMs) await sleep(cfg.latencyMs, undefined, { signal: asAbortSignal(req.signal) });
     if (due(n, cfg.timeoutRate)) {
       // Never answers: fails like an HTTP upstream would, after the provider's timeout (or on abort).
-      await sleep(t.provider.timeoutMs, undefined, { signal: req.signal });
+      await sleep(t.provider.timeoutMs, undefined, { signal: asAbortSignal(req.signal) });
       throw Object.assign(new Error('mock upstream did not answer in time'), {
         code: 'UND_ERR_HEADERS_TIMEOUT',
       });
@@ -137,7 +138,7 @@ export class MockAdapter implements ProviderAdapter {
         model,
         choices: [{ index: 0, text: '', finish_reason: 'stop', logprobs: null }],
       });
-      return this.stream(sse(parts), cfg, n, req.signal);
+      return this.stream(sse(parts), cfg, n, asAbortSignal(req.signal));
     }
 
     const messages = (Array.isArray(body.messages) ? body.messages : []) as ChatMessage[];
@@ -200,7 +201,7 @@ export class MockAdapter implements ProviderAdapter {
           ? [{ id, object: 'chat.completion.chunk', created, model, choices: [], usage }]
           : []),
       ];
-      return this.stream(sse(chunks), cfg, n, req.signal);
+      return this.stream(sse(chunks), cfg, n, asAbortSignal(req.signal));
     }
 
     const reply = toolResult !== undefined ? `tool said: ${toolResult}` : `echo: ${prompt}`;
@@ -236,7 +237,7 @@ export class MockAdapter implements ProviderAdapter {
       chunk({}, 'stop'),
       ...(includeUsage ? [{ id, object: 'chat.completion.chunk', created, model, choices: [], usage }] : []),
     ];
-    return this.stream(sse(chunks), cfg, n, req.signal);
+    return this.stream(sse(chunks), cfg, n, asAbortSignal(req.signal));
   }
 
   async listModels(t: UpstreamTarget): Promise<string[]> {
