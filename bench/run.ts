@@ -782,6 +782,16 @@ const fmt = (n: number, digits = 0) =>
     ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a';
 
+/** Prints rows under a header, columns padded to fit; the first `textColumns` are left-aligned. */
+function printTable(head: string[], body: string[][], textColumns = 1): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  out(line(head));
+  out(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) out(line(r));
+}
+
 function table(rows: [string, Measurement | undefined][]): void {
   const head = [
     'target',
@@ -819,12 +829,7 @@ function table(rows: [string, Measurement | undefined][]): void {
         ]
       : [name, 'skipped', '', '', '', '', '', '', '', '', '', '', '', ''],
   );
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  out(line(head));
-  out(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) out(line(r));
+  printTable(head, body);
 }
 
 interface MatrixRow {
@@ -922,12 +927,7 @@ function matrixTable(rows: MatrixRow[]): void {
       : '',
     fmt(r.non2xx + r.errors),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  out(line(head));
-  out(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) out(line(r));
+  printTable(head, body, 3);
 }
 
 /**
@@ -996,15 +996,16 @@ async function compare(otherMain: string): Promise<void> {
   const [p] = targets;
   const us = (x: (typeof targets)[number]) => (x.cpuMs * 1000) / x.requests;
   out();
-  out('target                  req/s  CPU µs/req  req/s ÷ passthrough  CPU ÷ passthrough');
-  for (const x of targets)
-    out(
-      `${x.label.padEnd(20)} ${Math.round(x.requests / x.seconds)
-        .toLocaleString('en-US')
-        .padStart(
-          8,
-        )}  ${us(x).toFixed(0).padStart(10)}  ${(x.requests / p.requests).toFixed(2).padStart(19)}  ${(us(x) / us(p)).toFixed(2).padStart(17)}`,
-    );
+  printTable(
+    ['target', 'req/s', 'CPU µs/req', 'req/s ÷ passthrough', 'CPU ÷ passthrough'],
+    targets.map((x) => [
+      x.label,
+      fmt(x.requests / x.seconds),
+      fmt(us(x)),
+      fmt(x.requests / p.requests, 2),
+      fmt(us(x) / us(p), 2),
+    ]),
+  );
   for (const g of gws) await stopGateway(g);
 }
 
