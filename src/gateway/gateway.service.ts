@@ -109,8 +109,8 @@ const codecOf = (p: FrontDoor | UpstreamProtocol): ProtocolCodec =>
 @Injectable()
 export class GatewayService {
   private readonly logger = new Logger('Gateway');
-  private readonly trust: (addr: string, i: number) => boolean;
-  private readonly trustsProxies: boolean;
+  /** Which proxies in front may set X-Forwarded-For (proxy-addr); null when none is trusted. */
+  private readonly trust: ((addr: string, i: number) => boolean) | null;
   private readonly bodyCap: false | number;
 
   constructor(
@@ -126,15 +126,14 @@ export class GatewayService {
   ) {
     this.bodyCap = config.logBodies;
     const t = config.trustProxySetting;
-    this.trustsProxies = t !== false && t !== undefined && !(Array.isArray(t) && !t.length) && t !== 0;
     this.trust =
       t === true
         ? () => true
-        : typeof t === 'number'
+        : typeof t === 'number' && t > 0
           ? (_a, i) => i < t
-          : Array.isArray(t)
+          : Array.isArray(t) && t.length
             ? proxyaddr.compile(t)
-            : () => false;
+            : null;
   }
 
   match(method: string | undefined, url: string | undefined): GatewayRoute | undefined {
@@ -980,7 +979,7 @@ export class GatewayService {
 
   private clientIp(req: IncomingMessage): string | null {
     // No trusted proxy (the default): the peer's address, without parsing X-Forwarded-For.
-    if (!this.trustsProxies) return req.socket.remoteAddress?.slice(0, 64) ?? null;
+    if (!this.trust) return req.socket.remoteAddress?.slice(0, 64) ?? null;
     try {
       return proxyaddr(req, this.trust).slice(0, 64);
     } catch {
