@@ -106,7 +106,7 @@ const LEDGER_COLUMNS: [string, string][] = [
   ['price_id', 'price_id'],
 ];
 
-/** The log columns the rollups read (what the log insert returns). */
+/** What the log insert returns: the id (the ledger takes only inserted rows) and what the rollups read. */
 const ROLLUP_SOURCE = [
   'id',
   'created_at',

@@ -1,4 +1,4 @@
-import { Column, encodeInSlices, jsonRowsEncoder, jsonRowsInsert, jsonRowsSelect } from './json-rows';
+import { Column, encodeInSlices, jsonRowsEncoder, jsonRowsSelect } from './json-rows';
 
 interface Row {
   id: string;
@@ -23,12 +23,6 @@ describe('json-rows', () => {
         "ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(e->2) = 'array' THEN e->2 END)) AS tags, " +
         "NULLIF(e->3, 'null'::jsonb) AS meta, to_timestamp((e->>4)::float8 / 1000) AS created_at " +
         'FROM jsonb_array_elements($1::jsonb) AS j(e)',
-    );
-  });
-
-  it('builds an INSERT with the conflict clause appended', () => {
-    expect(jsonRowsInsert<Row>('t', [['id', 'id', 'uuid']], 'ON CONFLICT (id) DO NOTHING')).toBe(
-      'INSERT INTO t (id) SELECT (e->>0)::uuid AS id FROM jsonb_array_elements($1::jsonb) AS j(e) ON CONFLICT (id) DO NOTHING',
     );
   });
 

@@ -33,14 +33,6 @@ export function jsonRowsSelect<T>(columns: readonly Column<T>[], param = 1): str
   return `SELECT ${columns.map(expr).join(', ')} FROM jsonb_array_elements($${param}::jsonb) AS j(e)`;
 }
 
-/** `INSERT INTO table (columns) SELECT … FROM jsonb_array_elements($1)`, with `conflict` appended verbatim. */
-export function jsonRowsInsert<T>(table: string, columns: readonly Column<T>[], conflict = ''): string {
-  return (
-    `INSERT INTO ${table} (${columns.map((c) => c[1]).join(', ')}) ${jsonRowsSelect(columns)}` +
-    (conflict ? ` ${conflict}` : '')
-  );
-}
-
 // JSON.stringify writes `\u0000` for NUL and `\udXXX` for a lone surrogate; jsonb refuses both, which
 // would fail the whole batch again at every retry. Only then are the strings repaired (slow path).
 const UNSAFE_ESCAPE = /\\u0000|\\ud[89a-f]/i;

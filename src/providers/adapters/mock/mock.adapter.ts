@@ -81,10 +81,11 @@ export class MockAdapter implements ProviderAdapter {
   async send(t: UpstreamTarget, req: UpstreamRequest): Promise<UpstreamResponse> {
     const cfg = t.provider.config as MockConfig;
     const n = this.next(t.provider.id);
-    if (cfg.latencyMs) await sleep(cfg.latencyMs, undefined, { signal: asAbortSignal(req.signal) });
+    const signal = asAbortSignal(req.signal); // timers need a standard AbortSignal
+    if (cfg.latencyMs) await sleep(cfg.latencyMs, undefined, { signal });
     if (due(n, cfg.timeoutRate)) {
       // Never answers: fails like an HTTP upstream would, after the provider's timeout (or on abort).
-      await sleep(t.provider.timeoutMs, undefined, { signal: asAbortSignal(req.signal) });
+      await sleep(t.provider.timeoutMs, undefined, { signal });
       throw Object.assign(new Error('mock upstream did not answer in time'), {
         code: 'UND_ERR_HEADERS_TIMEOUT',
       });
@@ -138,7 +139,7 @@ export class MockAdapter implements ProviderAdapter {
         model,
         choices: [{ index: 0, text: '', finish_reason: 'stop', logprobs: null }],
       });
-      return this.stream(sse(parts), cfg, n, asAbortSignal(req.signal));
+      return this.stream(sse(parts), cfg, n, signal);
     }
 
     const messages = (Array.isArray(body.messages) ? body.messages : []) as ChatMessage[];
@@ -201,7 +202,7 @@ export class MockAdapter implements ProviderAdapter {
           ? [{ id, object: 'chat.completion.chunk', created, model, choices: [], usage }]
           : []),
       ];
-      return this.stream(sse(chunks), cfg, n, asAbortSignal(req.signal));
+      return this.stream(sse(chunks), cfg, n, signal);
     }
 
     const reply = toolResult !== undefined ? `tool said: ${toolResult}` : `echo: ${prompt}`;
@@ -237,7 +238,7 @@ export class MockAdapter implements ProviderAdapter {
       chunk({}, 'stop'),
       ...(includeUsage ? [{ id, object: 'chat.completion.chunk', created, model, choices: [], usage }] : []),
     ];
-    return this.stream(sse(chunks), cfg, n, asAbortSignal(req.signal));
+    return this.stream(sse(chunks), cfg, n, signal);
   }
 
   async listModels(t: UpstreamTarget): Promise<string[]> {
