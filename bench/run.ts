@@ -572,6 +572,7 @@ async function startGateway(
   upstreamPort: number,
   logTail: string[],
   mainJs = ensureBuilt(),
+  extraNodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS ?? '',
 ): Promise<Gateway> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'lrp-bench-'));
@@ -594,7 +595,7 @@ async function startGateway(
   ];
   if (nodeArgs.length) nodeArgs.push('-r', join(__dirname, 'exit-on-sigusr2.js'));
   // Extra node/V8 flags for the gateway only (e.g. GC settings), space-separated.
-  nodeArgs.unshift(...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  nodeArgs.unshift(...extraNodeArgs.split(' ').filter(Boolean));
   const child = track(
     spawn(process.execPath, [...nodeArgs, mainJs], {
       cwd: ROOT,
@@ -961,9 +962,14 @@ async function compare(otherMain: string): Promise<void> {
   const logTail: string[] = [];
   const gws: Gateway[] = [];
   try {
-    for (const main of [ensureBuilt(), resolve(otherMain)]) {
-      out(`  starting ${main}…`);
-      gws.push(await startGateway(upstream.port, logTail, main));
+    // BENCH_COMPARE_NODE_ARGS: node/V8 flags for the other build only (BENCH_GATEWAY_NODE_ARGS: this one).
+    const otherArgs = process.env.BENCH_COMPARE_NODE_ARGS ?? process.env.BENCH_GATEWAY_NODE_ARGS;
+    for (const [main, args] of [
+      [ensureBuilt(), undefined],
+      [resolve(otherMain), otherArgs],
+    ] as const) {
+      out(`  starting ${main}${args ? ` (${args})` : ''}…`);
+      gws.push(await startGateway(upstream.port, logTail, main, args));
     }
   } catch (e) {
     for (const g of gws) await stopGateway(g);

@@ -16,9 +16,22 @@ import { LogWriter } from '../logs/log-writer.service';
 import { MemoryService, SessionTurn } from '../memory/memory.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AttemptRecord } from '../logs/request-log.entity';
-import { adapterFor, Operation, UpstreamProtocol, UpstreamResponse } from '../providers/adapters';
+import {
+  adapterFor,
+  Operation,
+  UpstreamBodyError,
+  UpstreamProtocol,
+  UpstreamResponse,
+} from '../providers/adapters';
 import { CallAbort } from '../providers/adapters/signal';
-import { describeError, readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
+import {
+  bodyStream,
+  bodyText,
+  describeError,
+  readAll,
+  tryJson,
+  upstreamErrorMessage,
+} from '../providers/adapters/upstream-io';
 import { parseRetryAfter } from '../routing/cooldown';
 import { RoutingService } from '../routing/routing.service';
 import type { Candidate, Requirements, RuntimeModel } from '../routing/runtime.types';
@@ -403,6 +416,14 @@ export class GatewayService {
         const d = describeError(e);
         attempt.error = d.message;
         all429 = false;
+        if (e instanceof UpstreamBodyError) {
+          // The headers came, then the body failed: as a relay that broke before the client got anything.
+          attempt.status = 502;
+          allTimeouts = false;
+          lastStatus = 502;
+          this.routing.reportFailure(c);
+          continue;
+        }
         if (!d.timeout) allTimeouts = false;
         lastStatus = d.timeout ? 504 : 502;
         this.routing.reportFailure(c, undefined, d.timeout ? 'timeout' : 'error');
@@ -410,7 +431,7 @@ export class GatewayService {
       }
       attempt.status = up.status;
       if (up.status >= 400) {
-        const text = await readAll(up.body).catch(() => '');
+        const text = await bodyText(up.body).catch(() => '');
         attempt.latencyMs = Math.round(performance.now() - t0);
         attempt.error = upstreamErrorMessage(up.status, text);
         if (RETRYABLE(up.status)) {
@@ -556,7 +577,7 @@ export class GatewayService {
     reqBody: Json,
     op: Operation,
   ): Promise<void> {
-    const text = await readAll(up.body);
+    const text = typeof up.body === 'string' ? up.body : await readAll(up.body);
     const json = tryJson(text) as Json | undefined;
     if (!json || typeof json !== 'object') throw new UpstreamStreamError('upstream answered invalid JSON');
     ctx.session?.observeJson(protocol, json);
@@ -808,7 +829,7 @@ export class GatewayService {
     ctx: Ctx,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
-      const body = up.body;
+      const body = bodyStream(up.body);
       let failed = false;
       const fail = (e: unknown) => {
         if (failed) return;

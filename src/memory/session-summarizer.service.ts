@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { codecs } from '../gateway/translate';
 import type { CanonicalRequest, ProtocolCodec } from '../gateway/translate/canonical';
 import { adapterFor } from '../providers/adapters';
-import { readAll, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
+import { bodyText, tryJson, upstreamErrorMessage } from '../providers/adapters/upstream-io';
 import { RoutingService } from '../routing/routing.service';
 import { partsText, transcriptText } from './history';
 import { Session, SessionMessage } from './session.entity';
@@ -114,7 +114,7 @@ export class SessionSummarizer implements OnApplicationShutdown {
             signal,
           },
         );
-        const body = await readAll(up.body);
+        const body = await bodyText(up.body);
         if (up.status >= 400) {
           errors.push(`${c.route.provider.name}: ${upstreamErrorMessage(up.status, body)}`);
           this.routing.reportFailure(c);

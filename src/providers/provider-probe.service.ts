@@ -2,7 +2,7 @@ import { BadGatewayException, Injectable } from '@nestjs/common';
 import type { RuntimeCredential, RuntimeProvider } from '../routing/runtime.types';
 import { adapterFor, UpstreamRequest } from './adapters';
 import { UpstreamStatusError } from './adapters/http';
-import { readAll, upstreamErrorMessage } from './adapters/upstream-io';
+import { bodyText, upstreamErrorMessage } from './adapters/upstream-io';
 import { ProvidersService } from './providers.service';
 
 export interface ProbeResult {
@@ -129,7 +129,7 @@ export class ProviderProbe {
     };
     try {
       const res = await adapter.send({ provider, credential }, req);
-      const text = await readAll(res.body);
+      const text = await bodyText(res.body);
       const latencyMs = Math.round(performance.now() - t0);
       const ok = res.status < 400;
       return {

@@ -2,7 +2,17 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { ProxyHop, RuntimeProxyRoute } from '../../routing/runtime.types';
-import { isProxyConnectError, joinUrl, NoProxyAvailableError, splitUrl, upstreamRequest } from './http';
+import { CallAbort } from './signal';
+import {
+  isProxyConnectError,
+  joinUrl,
+  MAX_WHOLE_BODY,
+  NoProxyAvailableError,
+  splitUrl,
+  upstreamRequest,
+} from './http';
+import { UpstreamBodyError } from './types';
+import { bodyText } from './upstream-io';
 
 describe('isProxyConnectError', () => {
   it('recognises connection-phase failures only', () => {
@@ -52,7 +62,7 @@ describe('upstreamRequest through proxy hops', () => {
       { method: 'GET', signal: new AbortController().signal },
       route([failing, good], reports),
     );
-    expect(await res.body.text()).toBe('ok');
+    expect(await bodyText(res.body)).toBe('ok');
     expect(reports).toEqual([
       ['refuses', false, 'string'],
       ['good', true, 'undefined'],
@@ -63,6 +73,102 @@ describe('upstreamRequest through proxy hops', () => {
     await expect(
       upstreamRequest(url, { method: 'GET', signal: new AbortController().signal }, route([], [])),
     ).rejects.toBeInstanceOf(NoProxyAvailableError);
+  });
+});
+
+describe('upstreamRequest reading the body whole', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url?.startsWith('/bytes/')) {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const n = Number(req.url.slice('/bytes/'.length));
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        for (let left = n; left > 0; left -= chunk.length)
+          res.write(chunk.subarray(0, Math.min(left, chunk.length)));
+        res.end();
+      } else if (req.url === '/slow') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"partial":'); // never ends
+      } else if (req.url === '/early-hints') {
+        res.writeEarlyHints({ link: '</a.css>; rel=preload' });
+        res.writeHead(418, { 'x-teapot': 'yes' });
+        res.end('short and stout');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"a":');
+        setTimeout(() => res.end('"ünïcode"}'), 5);
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('answers the status, the headers and the whole text, however it arrived', async () => {
+    const res = await upstreamRequest(`${base}/json`, { method: 'GET', signal: new CallAbort() }, null, true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(res.body).toBe('{"a":"ünïcode"}');
+  });
+
+  it('skips informational answers and keeps the final one', async () => {
+    const res = await upstreamRequest(
+      `${base}/early-hints`,
+      { method: 'GET', signal: new CallAbort() },
+      null,
+      true,
+    );
+    expect(res).toMatchObject({ status: 418, headers: { 'x-teapot': 'yes' }, body: 'short and stout' });
+  });
+
+  it('fails a body larger than the limit instead of holding it', async () => {
+    const at = (n: number) =>
+      upstreamRequest(`${base}/bytes/${n}`, { method: 'GET', signal: new CallAbort() }, null, true);
+    expect(((await at(MAX_WHOLE_BODY)).body as string).length).toBe(MAX_WHOLE_BODY);
+    await expect(at(MAX_WHOLE_BODY + 1)).rejects.toThrow(`upstream body larger than ${MAX_WHOLE_BODY} bytes`);
+  });
+
+  it('is cancelled by its signal, before and during the answer', async () => {
+    const before = new CallAbort();
+    before.abort(new Error('client gone'));
+    await expect(
+      upstreamRequest(`${base}/json`, { method: 'GET', signal: before }, null, true),
+    ).rejects.toThrow('client gone');
+    const during = new CallAbort();
+    const pending = upstreamRequest(`${base}/slow`, { method: 'GET', signal: during }, null, true);
+    setTimeout(() => during.abort(new Error('client left mid-answer')), 20);
+    await expect(pending).rejects.toThrow('client left mid-answer');
+    expect(during.listenerCount('abort')).toBe(0);
+    const std = new AbortController();
+    const viaStandard = upstreamRequest(`${base}/slow`, { method: 'GET', signal: std.signal }, null, true);
+    setTimeout(() => std.abort(new Error('standard signal')), 20);
+    await expect(viaStandard).rejects.toThrow('standard signal');
+  });
+
+  it('times out a body that stops arriving', async () => {
+    await expect(
+      upstreamRequest(
+        `${base}/slow`,
+        { method: 'GET', signal: new CallAbort(), bodyTimeout: 50 },
+        null,
+        true,
+      ),
+    ).rejects.toEqual(expect.any(UpstreamBodyError));
+    // The headers had come: the error says so (status) and keeps undici's code and message.
+    await expect(
+      upstreamRequest(
+        `${base}/slow`,
+        { method: 'GET', signal: new CallAbort(), bodyTimeout: 50 },
+        null,
+        true,
+      ),
+    ).rejects.toMatchObject({
+      status: 200,
+      code: 'UND_ERR_BODY_TIMEOUT',
+      message: expect.stringMatching(/timeout/i),
+    });
   });
 });
 

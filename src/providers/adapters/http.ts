@@ -1,7 +1,9 @@
-import { Agent, Dispatcher, request } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Agent, Dispatcher } from 'undici';
 import type { RuntimeProxyRoute } from '../../routing/runtime.types';
 import type { UpstreamSignal } from './signal';
-import type { UpstreamResponse } from './types';
+import { UpstreamBodyError, type UpstreamResponse } from './types';
 
 /**
  * One keep-alive connection pool per upstream origin (undici keeps a pool per origin inside the
@@ -58,40 +60,112 @@ export function isProxyConnectError(e: unknown): boolean {
   return err.cause !== undefined && err.cause !== e && isProxyConnectError(err.cause);
 }
 
-type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'> & {
+type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path' | 'signal'> & {
   signal: UpstreamSignal;
-  dispatcher?: Dispatcher;
 };
+
+/** An upstream's answer: its body as it arrives, or (`whole`) read whole as text. */
+export interface UpstreamAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Readable | string;
+}
+
+/** The most a body read whole may hold (a non-stream chat answer is far smaller). */
+export const MAX_WHOLE_BODY = 8 * 1024 * 1024;
+
+/**
+ * Reads an answer whole through undici's `dispatch`: the chunks go straight into a list, with no
+ * body Readable and no per-request async resource, which `request()` adds (interleaved bench, small
+ * JSON answers: −3 to −4.5 % of the gateway's CPU per request). The call is cancelled when `signal`
+ * fires, and fails when the body outgrows `limit`; a failure after the headers is an
+ * `UpstreamBodyError`.
+ */
+function dispatchWhole(
+  dispatcher: Dispatcher,
+  opts: Dispatcher.DispatchOptions,
+  signal: UpstreamSignal,
+  limit = MAX_WHOLE_BODY,
+): Promise<UpstreamAnswer> {
+  return new Promise((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let reason: unknown;
+    let status = 0;
+    let headers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onAbort = () => {
+      reason = signal.reason ?? new Error('aborted');
+      controller?.abort(reason as Error);
+    };
+    const off = () =>
+      signal instanceof EventTarget
+        ? signal.removeEventListener('abort', onAbort)
+        : signal.removeListener('abort', onAbort);
+    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
+    if (signal instanceof EventTarget) signal.addEventListener('abort', onAbort, { once: true });
+    else signal.once('abort', onAbort);
+    dispatcher.dispatch(opts, {
+      onRequestStart(c) {
+        controller = c;
+        if (reason !== undefined) c.abort(reason as Error);
+      },
+      onResponseStart(_c, statusCode, h) {
+        if (statusCode < 200) return; // 1xx: the final answer follows
+        status = statusCode;
+        headers = h;
+      },
+      onResponseData(c, chunk) {
+        size += chunk.length;
+        if (size > limit) c.abort(new Error(`upstream body larger than ${limit} bytes`));
+        else chunks.push(chunk);
+      },
+      onResponseEnd() {
+        off();
+        const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
+        resolve({ status, headers, body: text });
+      },
+      onResponseError(_c, err) {
+        off();
+        reject(status ? new UpstreamBodyError(status, err) : err);
+      },
+    });
+  });
+}
 
 /**
  * One upstream call: through the shared agent, or through the provider's proxies in order — a proxy
  * that fails to connect is reported and skipped for the next one (the body is a string, so it can
- * be sent again); other errors and any answer end the loop.
+ * be sent again); other errors and any answer end the loop. `whole` reads the body whole (non-stream
+ * calls); otherwise it is handed on as it arrives.
  */
 export async function upstreamRequest(
   url: string,
   opts: RequestOptions,
   proxy?: RuntimeProxyRoute | null,
-): Promise<Dispatcher.ResponseData> {
-  if (!proxy) {
-    // The common case: no copy of the options and no URL parsing on the hot path.
-    const { origin, path } = splitUrl(url);
-    const o = opts as Dispatcher.RequestOptions;
-    o.origin = origin;
-    o.path = path;
-    return upstreamAgent.request(o);
-  }
+  whole = false,
+): Promise<UpstreamAnswer> {
+  // The upstream URL split once (memoised): no copy of the options, no URL parsing per call.
+  const { origin, path } = splitUrl(url);
+  const o = opts as Dispatcher.RequestOptions;
+  o.origin = origin;
+  o.path = path;
+  const call = async (dispatcher: Dispatcher): Promise<UpstreamAnswer> => {
+    if (whole) return dispatchWhole(dispatcher, o, opts.signal);
+    const res = await dispatcher.request(o);
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  };
+  if (!proxy) return call(upstreamAgent);
   const hops = proxy.hops();
   if (!hops.length)
     throw new NoProxyAvailableError(proxy.mode === 'single' ? 'the configured proxy' : 'the proxy pool');
   let last: unknown;
   for (const hop of hops) {
     try {
-      opts.dispatcher = hop.dispatcher;
-      const res = await request(url, opts);
-      if (res.statusCode === 407) {
+      const res = await call(hop.dispatcher);
+      if (res.status === 407) {
         // The proxy refused our credentials (forwarded plain-http request): that proxy, not the upstream.
-        await res.body.dump().catch(() => undefined);
+        if (typeof res.body !== 'string') res.body.resume();
         proxy.report(hop.id, false, '407: proxy authentication required');
         last = Object.assign(new Error(`proxy ${hop.name} refused the credentials (407)`), {
           code: 'PROXY_AUTH_FAILED',
@@ -110,15 +184,20 @@ export async function upstreamRequest(
   throw last;
 }
 
-export async function postJson(
+/**
+ * POSTs a JSON body. `whole` (non-stream calls) reads the answer whole; otherwise its body is handed
+ * on as it arrives (SSE).
+ */
+export function postJson(
   url: string,
   headers: Record<string, string>,
   body: unknown,
   timeoutMs: number,
   signal: UpstreamSignal,
-  proxy?: RuntimeProxyRoute | null,
+  proxy: RuntimeProxyRoute | null | undefined,
+  whole: boolean,
 ): Promise<UpstreamResponse> {
-  const res = await upstreamRequest(
+  return upstreamRequest(
     url,
     {
       method: 'POST',
@@ -129,8 +208,8 @@ export async function postJson(
       bodyTimeout: timeoutMs,
     },
     proxy,
+    whole,
   );
-  return { status: res.statusCode, headers: res.headers, body: res.body };
 }
 
 export async function getJson(
@@ -144,15 +223,16 @@ export async function getJson(
     url,
     { method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs },
     proxy,
+    true,
   );
-  const text = await res.body.text();
+  const text = res.body as string;
   let json: unknown = text;
   try {
     json = JSON.parse(text);
   } catch {
     /* keep the text */
   }
-  return { status: res.statusCode, json };
+  return { status: res.status, json };
 }
 
 /** GETs an upstream's model list and maps it to ids; throws with the upstream's answer on an error status. */

@@ -25,8 +25,11 @@ export interface UpstreamRequest {
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The response body as it arrives (SSE for streams). */
-  body: Readable;
+  /**
+   * The response body: read whole as text for non-stream calls (`stream: false`), as it arrives
+   * (SSE) for streams. `bodyText` / `bodyStream` (upstream-io.ts) take either.
+   */
+  body: Readable | string;
 }
 
 /** One class per provider type: how to call it. Translation happens before, in the gateway. */
@@ -40,5 +43,21 @@ export interface ProviderAdapter {
 export class UnsupportedOperationError extends Error {
   constructor(op: string, type: string) {
     super(`${type} providers do not support ${op}`);
+  }
+}
+
+/**
+ * A call read whole whose answer's headers came (`status`), and then its body failed: reset, timed
+ * out or grew too large. It keeps the cause's `code` and message.
+ */
+export class UpstreamBodyError extends Error {
+  readonly code?: string;
+  constructor(
+    readonly status: number,
+    cause: Error & { code?: string },
+  ) {
+    super(cause.message, { cause });
+    this.name = cause.name;
+    this.code = cause.code;
   }
 }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 /**
  * Reads a whole (small) upstream body, at most `limit` bytes. Event listeners rather than `for await`:
@@ -27,6 +27,16 @@ export function readAll(body: Readable, limit = 8 * 1024 * 1024): Promise<string
     );
     body.once('error', reject);
   });
+}
+
+/** An upstream body as text: as it is when the adapter read it whole, else read to its end. */
+export function bodyText(body: Readable | string, limit?: number): Promise<string> {
+  return typeof body === 'string' ? Promise.resolve(body) : readAll(body, limit);
+}
+
+/** An upstream body as a stream (one read whole becomes a stream of one chunk). */
+export function bodyStream(body: Readable | string): Readable {
+  return typeof body === 'string' ? Readable.from([Buffer.from(body)]) : body;
 }
 
 export function tryJson(text: string): unknown {

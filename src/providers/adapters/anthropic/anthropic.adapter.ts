@@ -32,6 +32,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,
+      !req.stream,
     );
   }
 

@@ -34,6 +34,7 @@ export class GeminiAdapter implements ProviderAdapter {
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,
+      !req.stream,
     );
   }
 

@@ -296,11 +296,10 @@ export class MockAdapter implements ProviderAdapter {
   }
 
   private json(status: number, body: unknown, headers: Record<string, string> = {}): UpstreamResponse {
-    const buf = Buffer.from(JSON.stringify(body));
     return {
       status,
       headers: { 'content-type': 'application/json', ...headers },
-      body: Readable.from([buf]),
+      body: JSON.stringify(body),
     };
   }
 

@@ -27,6 +27,7 @@ export class OpenAiAdapter implements ProviderAdapter {
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,
+      !req.stream,
     );
   }
 
