@@ -34,4 +34,6 @@ USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/src/main.js"]
+# A 64 MB young-generation semi-space (V8 default: 16 MB): fewer scavenges under load, measured
+# −10 % CPU per request; the young generation can then hold up to ~190 MB (README → Benchmark).
+CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]

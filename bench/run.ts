@@ -112,6 +112,22 @@ const SCENARIOS: Scenario[] = [
   { name: 'stream 10 KB', stream: true, maxTokens: 2560 },
 ];
 
+/**
+ * The node flags `npm run start:prod` runs the server with (package.json), so that the bench measures
+ * the gateway as deployed; BENCH_GATEWAY_NODE_ARGS come after them and win.
+ */
+const START_NODE_FLAGS = (
+  /^node((?: --\S+)*) /.exec(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+      .scripts['start:prod'],
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
+
+const gatewayFlags = () =>
+  [...START_NODE_FLAGS, process.env.BENCH_GATEWAY_NODE_ARGS ?? ''].join(' ').trim() || '(none)';
+
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -595,7 +611,7 @@ async function startGateway(
   ];
   if (nodeArgs.length) nodeArgs.push('-r', join(__dirname, 'exit-on-sigusr2.js'));
   // Extra node/V8 flags for the gateway only (e.g. GC settings), space-separated.
-  nodeArgs.unshift(...extraNodeArgs.split(' ').filter(Boolean));
+  nodeArgs.unshift(...START_NODE_FLAGS, ...extraNodeArgs.split(' ').filter(Boolean));
   const child = track(
     spawn(process.execPath, [...nodeArgs, mainJs], {
       cwd: ROOT,
@@ -951,6 +967,7 @@ async function compare(otherMain: string): Promise<void> {
     `LLM Router Platform bench, compare — node ${process.version}, ${availableParallelism()} CPUs, ` +
       `${CONNECTIONS} connections, ${slices} turns of ${slice} s each, ${scenario?.name ?? 'small JSON answer'}`,
   );
+  out(`  gateway node flags: ${gatewayFlags()}`);
   const upstream = await forkServer('fast-upstream.ts');
   const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
   const pass: Target = {
@@ -1022,6 +1039,7 @@ async function main(): Promise<void> {
       `${CONNECTIONS} connections × ${DURATION} s, ${SEQUENTIAL} sequential requests` +
       (MATRIX ? `; matrix ${MATRIX_CONNECTIONS.join('/')} connections × ${MATRIX_DURATION} s` : ''),
   );
+  out(`  gateway node flags: ${gatewayFlags()}`);
   const upstream = await forkServer('fast-upstream.ts');
   const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
 
