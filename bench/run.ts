@@ -165,6 +165,8 @@ interface Measurement {
   /** Requests the fixed-rate client fired in one wake-up: p99 and max (1 = perfectly paced). */
   rateBurstP99: number;
   rateBurstMax: number;
+  /** The gateway's event-loop delay and garbage collection during the fixed-rate run (its /metrics). */
+  rateRuntime?: RuntimeStats;
   /** The server's CPU time per request during the load run (µs); NaN when not measured. */
   cpuUsPerReq: number;
   /** CPU time per request of the PostgreSQL server processes on this machine during the load run (µs). */
@@ -322,6 +324,80 @@ async function sampleStreams(t: Target, running: () => boolean) {
   };
 }
 
+/** Event-loop delay (since the previous scrape) and GC totals by kind, from a gateway's /metrics. */
+interface RuntimeStats {
+  /** Event-loop delay beyond the monitor's own timer interval (its minimum), ms. */
+  loopP99ms: number;
+  loopMaxMs: number;
+  gc: Record<string, { count: number; ms: number }>;
+  /** `gateway_overhead_seconds`: cumulative count per bucket bound (s), and the total. */
+  overhead: { le: number; count: number }[];
+}
+
+/**
+ * Reads the gateway's own Node metrics (prom-client's defaults): `nodejs_eventloop_lag_*` covers the
+ * time since the previous scrape, `nodejs_gc_duration_seconds` counts since start.
+ */
+async function runtimeStats(metricsUrl: string): Promise<RuntimeStats> {
+  const r = await request(metricsUrl);
+  const text = await r.body.text();
+  const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  const gc: RuntimeStats['gc'] = {};
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)$/gm)) {
+    const g = (gc[m[2]] ??= { count: 0, ms: 0 });
+    if (m[1] === 'sum') g.ms = Number(m[3]) * 1000;
+    else g.count = Number(m[3]);
+  }
+  const overhead = [...text.matchAll(/^gateway_overhead_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)].map(
+    (m) => ({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), count: Number(m[2]) }),
+  );
+  // The monitor records whole timer intervals (10 ms apart when idle); its minimum is that interval.
+  const min = num(/^nodejs_eventloop_lag_min_seconds (\S+)$/m);
+  return {
+    loopP99ms: (num(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m) - min) * 1000,
+    loopMaxMs: (num(/^nodejs_eventloop_lag_max_seconds (\S+)$/m) - min) * 1000,
+    gc,
+    overhead,
+  };
+}
+
+/**
+ * A percentile of a histogram's observations, interpolated linearly inside its bucket (as
+ * Prometheus's histogram_quantile does), in µs.
+ */
+function bucketPercentile(buckets: { le: number; count: number }[], p: number): number {
+  const total = buckets.at(-1)?.count ?? 0;
+  if (!total) return NaN;
+  const rank = (p / 100) * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (b.le === Infinity) return prevLe * 1e6;
+      const inBucket = b.count - prevCount;
+      return (prevLe + (inBucket ? ((rank - prevCount) / inBucket) * (b.le - prevLe) : 0)) * 1e6;
+    }
+    prevLe = b.le;
+    prevCount = b.count;
+  }
+  return NaN;
+}
+
+/** The share of a histogram's observations at or below `le` seconds (a bucket bound). */
+function shareAtMost(buckets: { le: number; count: number }[], le: number): number {
+  const total = buckets.at(-1)?.count ?? 0;
+  return total ? (buckets.find((b) => b.le === le)?.count ?? NaN) / total : NaN;
+}
+
+/** What happened between two scrapes: the second one's event-loop delay, and the GC in between. */
+function diffRuntime(a: RuntimeStats, b: RuntimeStats): RuntimeStats {
+  const gc: RuntimeStats['gc'] = {};
+  for (const [kind, g] of Object.entries(b.gc))
+    gc[kind] = { count: g.count - (a.gc[kind]?.count ?? 0), ms: g.ms - (a.gc[kind]?.ms ?? 0) };
+  const overhead = b.overhead.map((x, i) => ({ le: x.le, count: x.count - (a.overhead[i]?.count ?? 0) }));
+  return { loopP99ms: b.loopP99ms, loopMaxMs: b.loopMaxMs, gc, overhead };
+}
+
 /**
  * Requests at a fixed rate (BENCH_RATE per second, default 1,000) for BENCH_RATE_DURATION seconds,
  * each timed in µs from send to the end of its answer: the added latency at that load, which is how
@@ -456,7 +532,7 @@ function cpuMsOfCommand(comm: string): number {
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 /** `pid`: the server process whose CPU time per request under load is reported. */
-async function measure(t: Target, pid?: number): Promise<Measurement> {
+async function measure(t: Target, pid?: number, metricsUrl?: string): Promise<Measurement> {
   out(
     `  ${t.name}: warm-up ${WARMUP} s, load ${DURATION} s × ${CONNECTIONS} connections, ${SEQUENTIAL} sequential`,
   );
@@ -467,8 +543,11 @@ async function measure(t: Target, pid?: number): Promise<Measurement> {
   const cpuUsPerReq = ((cpuMs(pid) - cpu0) * 1000) / r.requests.total;
   const dbCpuUsPerReq = ((cpuMsOfCommand('postgres') - db0) * 1000) / r.requests.total;
   const s = await sequential(t, SEQUENTIAL);
+  const runtime0 = RATE && metricsUrl ? await runtimeStats(metricsUrl) : undefined;
   const f = RATE ? await fixedRate(t) : undefined;
+  const runtime1 = runtime0 && metricsUrl ? await runtimeStats(metricsUrl) : undefined;
   return {
+    rateRuntime: runtime0 && runtime1 ? diffRuntime(runtime0, runtime1) : undefined,
     rps: r.requests.average,
     p50ms: r.latency.p50,
     p99ms: r.latency.p99,
@@ -1120,7 +1199,7 @@ async function main(): Promise<void> {
       let peak = start;
       const sampler = setInterval(() => (peak = Math.max(peak, rssMb(g.child.pid) || 0)), 250);
       const before = await upstreamCount(upstream.child);
-      c = await measure(g.target, g.child.pid);
+      c = await measure(g.target, g.child.pid, new URL('/metrics', g.target.url).href);
       const after = await upstreamCount(upstream.child);
       forwarded = after - before;
       if (g.child.exitCode !== null)
@@ -1188,6 +1267,21 @@ async function main(): Promise<void> {
       out(
         `  added latency at ${RATE} req/s gateway − direct:  p50 ${fmt(c.rateP50us - a.rateP50us)} µs, p99 ${fmt(c.rateP99us - a.rateP99us)} µs (targets: ≤ 500 µs, ≤ 2,000 µs); ` +
           `the client fired up to ${fmt(c.rateBurstP99)} requests at once at p99 (max ${fmt(c.rateBurstMax)}), which then queue`,
+      );
+    const rt = c.rateRuntime;
+    if (rt?.overhead.length)
+      out(
+        `  the gateway's own time per request in that run (gateway_overhead_seconds: its duration minus the upstream wait): ` +
+          `p50 ${fmt(bucketPercentile(rt.overhead, 50))} µs, p99 ${fmt(bucketPercentile(rt.overhead, 99))} µs; ` +
+          `${fmt(100 * shareAtMost(rt.overhead, 0.0005), 1)} % ≤ 0.5 ms, ${fmt(100 * shareAtMost(rt.overhead, 0.002), 1)} % ≤ 2 ms`,
+      );
+    if (rt)
+      out(
+        `  the gateway during that run: event-loop delay beyond its 10 ms monitor p99 ${fmt(rt.loopP99ms, 1)} ms, max ${fmt(rt.loopMaxMs, 1)} ms; GC ` +
+          Object.entries(rt.gc)
+            .filter(([, g]) => g.count > 0)
+            .map(([kind, g]) => `${kind} ${fmt(g.count)}× ${fmt(g.ms, 1)} ms`)
+            .join(', '),
       );
   }
   for (const [name, m] of peerResults)

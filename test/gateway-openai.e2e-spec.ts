@@ -304,6 +304,7 @@ describe('gateway: OpenAI front door (e2e)', () => {
     );
     expect(res.text).toMatch(/gateway_failovers_total\{model="failover"\} [1-9]/);
     expect(res.text).toMatch(/gateway_time_to_first_token_seconds_bucket/);
+    expect(res.text).toMatch(/gateway_overhead_seconds_bucket\{le="0.0005"\} \d+/);
     expect(res.text).toMatch(/gateway_tokens_total\{model="chat-a",provider="up-a",kind="input"\} [1-9]/);
     expect(res.text).toContain('process_resident_memory_bytes');
     expect(res.text).toMatch(/gateway_writer_buffer_rows\{table="request_logs"\} \d+/);
@@ -312,6 +313,35 @@ describe('gateway: OpenAI front door (e2e)', () => {
     expect(res.text).toMatch(/gateway_cooling_targets \d+/);
     expect(res.text).toMatch(/gateway_alert_deliveries_pending 0/);
     expect(res.text).toMatch(/gateway_db_pool_connections\{state="total"\} [1-9]/);
+  });
+
+  it("reports the gateway's own time per request, without the time spent waiting on the upstream", async () => {
+    const overhead = async () => {
+      const text = (await g.t.http.get('/metrics').expect(200)).text;
+      const num = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { count: num('gateway_overhead_seconds_count'), sum: num('gateway_overhead_seconds_sum') };
+    };
+    const before = await overhead();
+    const slow = async (stream: boolean) => {
+      a.script({ kind: 'slow_headers', delayMs: 400 });
+      const t0 = performance.now();
+      const res = await fetch(`${g.baseURL}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'chat-a', stream, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await res.text();
+      requestsMade++;
+      expect(res.status).toBe(200);
+      return performance.now() - t0;
+    };
+    const took = (await slow(false)) + (await slow(true));
+    expect(took).toBeGreaterThanOrEqual(800);
+    const after = await overhead();
+    expect(after.count - before.count).toBe(2);
+    // Two requests that each waited 400 ms on the upstream: what the gateway itself added is far less.
+    expect(after.sum - before.sum).toBeGreaterThan(0);
+    expect(after.sum - before.sum).toBeLessThan(0.3);
   });
 
   it('writes exactly one log row per request', async () => {

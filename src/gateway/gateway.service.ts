@@ -82,6 +82,11 @@ interface Ctx {
   unreadChunks: string[];
   unreadBytes: number;
   ttftMs: number | null;
+  /**
+   * Time spent waiting on upstreams (ms): each attempt's call until its answer was complete — for a
+   * stream, until the relay ended. What the request took beyond it is the gateway's own time.
+   */
+  upstreamMs: number;
   dropped: string[];
   error?: string;
   status: number;
@@ -168,6 +173,7 @@ export class GatewayService {
       unreadChunks: [],
       unreadBytes: 0,
       ttftMs: null,
+      upstreamMs: 0,
       dropped: [],
       status: 200,
       abort: new CallAbort(),
@@ -411,6 +417,7 @@ export class GatewayService {
           },
         );
       } catch (e) {
+        ctx.upstreamMs += performance.now() - t0;
         attempt.latencyMs = Math.round(performance.now() - t0);
         if (ctx.clientGone) return;
         const d = describeError(e);
@@ -430,8 +437,11 @@ export class GatewayService {
         continue;
       }
       attempt.status = up.status;
+      // A non-stream answer is complete here; a stream's relay is upstream time too (below).
+      if (!ctx.stream) ctx.upstreamMs += performance.now() - t0;
       if (up.status >= 400) {
         const text = await bodyText(up.body).catch(() => '');
+        if (ctx.stream) ctx.upstreamMs += performance.now() - t0;
         attempt.latencyMs = Math.round(performance.now() - t0);
         attempt.error = upstreamErrorMessage(up.status, text);
         if (RETRYABLE(up.status)) {
@@ -457,8 +467,13 @@ export class GatewayService {
       }
       try {
         ctx.chosen = c;
-        if (ctx.stream) await this.relayStream(ctx, up, protocol, body, c);
-        else await this.relayJson(ctx, up, protocol, body, op);
+        if (ctx.stream) {
+          try {
+            await this.relayStream(ctx, up, protocol, body, c);
+          } finally {
+            ctx.upstreamMs += performance.now() - t0;
+          }
+        } else await this.relayJson(ctx, up, protocol, body, op);
         attempt.latencyMs = Math.round(performance.now() - t0);
         // Latency of this attempt alone (not earlier failed ones) feeds least-latency routing.
         const firstByte = ctx.ttftMs !== null ? ctx.ttftMs - Math.round(t0 - ctx.started) : attempt.latencyMs;
@@ -1025,6 +1040,7 @@ export class GatewayService {
       status: ctx.status,
       latencyMs,
       ttftMs: ctx.ttftMs,
+      overheadMs: Math.max(0, performance.now() - ctx.started - ctx.upstreamMs),
       stream: ctx.stream,
       tokens: {
         input: ctx.usage.inputTokens,
