@@ -32,6 +32,7 @@ export class MetricsService {
     help: 'Gateway requests by front door, endpoint, public model, provider and HTTP status',
     labelNames: ['front', 'endpoint', 'model', 'provider', 'status'] as const,
     registers: [this.registry],
+    collect: () => this.flushCounts(),
   });
   private readonly duration = new Histogram({
     name: 'gateway_request_duration_seconds',
@@ -59,18 +60,21 @@ export class MetricsService {
     help: 'Tokens by model, provider and kind (input, output, cached, reasoning)',
     labelNames: ['model', 'provider', 'kind'] as const,
     registers: [this.registry],
+    collect: () => this.flushCounts(),
   });
   private readonly failovers = new Counter({
     name: 'gateway_failovers_total',
     help: 'Upstream attempts that failed and moved on to another candidate',
     labelNames: ['model'] as const,
     registers: [this.registry],
+    collect: () => this.flushCounts(),
   });
   private readonly cost = new Counter({
     name: 'gateway_cost_usd_total',
     help: 'Cost of gateway requests in USD (price table) by model and provider',
     labelNames: ['model', 'provider'] as const,
     registers: [this.registry],
+    collect: () => this.flushCounts(),
   });
   readonly logBuffer = new Gauge({
     name: 'gateway_log_buffer_rows',
@@ -128,15 +132,69 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /**
+   * Counts by series since the last scrape. A prom-client `inc` builds and hashes its label set on
+   * every call (~0.5 µs each, four to six per request); summing here under one cheap key and handing
+   * the sums over when a scrape collects the counters costs a fraction of that. The histograms
+   * are observed directly.
+   */
+  private pending = new Map<string, PendingCounts>();
+
   observe(o: RequestObservation): void {
     const model = o.model || '(none)';
     const provider = o.provider || '(none)';
-    this.requests.inc({ front: o.front, endpoint: o.endpoint, model, provider, status: String(o.status) });
+    const key = `${o.front}\n${o.endpoint}\n${model}\n${provider}\n${o.status}`;
+    let p = this.pending.get(key);
+    if (!p) {
+      p = {
+        labels: { front: o.front, endpoint: o.endpoint, model, provider, status: String(o.status) },
+        requests: 0,
+        failovers: 0,
+        costUsd: 0,
+        input: 0,
+        output: 0,
+        cached: 0,
+        reasoning: 0,
+      };
+      this.pending.set(key, p);
+    }
+    p.requests++;
+    p.failovers += o.failovers;
+    p.costUsd += o.costUsd;
+    p.input += o.tokens.input;
+    p.output += o.tokens.output;
+    p.cached += o.tokens.cached;
+    p.reasoning += o.tokens.reasoning;
     this.duration.observe({ front: o.front, model, provider, stream: String(o.stream) }, o.latencyMs / 1000);
     if (o.ttftMs !== null) this.ttft.observe({ model, provider }, o.ttftMs / 1000);
     this.overhead.observe(o.overheadMs / 1000);
-    for (const [kind, n] of Object.entries(o.tokens)) if (n) this.tokens.inc({ model, provider, kind }, n);
-    if (o.failovers) this.failovers.inc({ model }, o.failovers);
-    if (o.costUsd) this.cost.inc({ model, provider }, o.costUsd);
   }
+
+  /** Hands the counts summed since the last scrape to the prom-client counters (their `collect`). */
+  private flushCounts(): void {
+    if (!this.pending.size) return;
+    const pending = this.pending;
+    this.pending = new Map();
+    for (const p of pending.values()) {
+      const { model, provider } = p.labels;
+      this.requests.inc(p.labels, p.requests);
+      if (p.failovers) this.failovers.inc({ model }, p.failovers);
+      if (p.costUsd) this.cost.inc({ model, provider }, p.costUsd);
+      for (const kind of TOKEN_KINDS) if (p[kind]) this.tokens.inc({ model, provider, kind }, p[kind]);
+    }
+  }
+}
+
+const TOKEN_KINDS = ['input', 'output', 'cached', 'reasoning'] as const;
+
+/** One series' counts since the last scrape (see `MetricsService.observe`). */
+interface PendingCounts {
+  labels: { front: string; endpoint: string; model: string; provider: string; status: string };
+  requests: number;
+  failovers: number;
+  costUsd: number;
+  input: number;
+  output: number;
+  cached: number;
+  reasoning: number;
 }
