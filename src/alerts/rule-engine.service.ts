@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
@@ -60,7 +61,7 @@ interface WindowState {
  * queues the deliveries. Error-rate and p95 rules keep a sliding window per (rule, model).
  */
 @Injectable()
-export class RuleEngine {
+export class RuleEngine implements OnModuleInit {
   private readonly logger = new Logger('AlertRules');
   private windows = new Map<string, Map<string, WindowState>>();
   private windowsVersion = -1;
@@ -70,7 +71,29 @@ export class RuleEngine {
     private readonly cooldown: CooldownStore,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(DELIVERY_QUEUE) private readonly queue: DeliveryQueue,
-  ) {}
+    private readonly events: EventEmitter2,
+  ) {
+    rules.onReload(() => this.syncRequestSubscription());
+  }
+
+  onModuleInit(): void {
+    this.syncRequestSubscription();
+  }
+
+  private readonly requestListener = (e: RequestCompletedEvent) => this.onRequestCompleted(e);
+  private subscribed = false;
+
+  /**
+   * Listens to `request.completed` only while an error-rate or latency rule is enabled: the gateway
+   * emits the event only when it has a listener, so without such rules a request builds no event.
+   */
+  private syncRequestSubscription(): void {
+    const want = this.rules.metricRules().length > 0;
+    if (want === this.subscribed) return;
+    if (want) this.events.on(DomainEvents.RequestCompleted, this.requestListener);
+    else this.events.off(DomainEvents.RequestCompleted, this.requestListener);
+    this.subscribed = want;
+  }
 
   // ---- event → candidate ----
 
@@ -174,10 +197,9 @@ export class RuleEngine {
   }
 
   /**
-   * Every gateway request: O(1) window updates for the metric rules that match its model, no
+   * Every gateway request (while subscribed, see above): O(1) window updates for the metric rules that match its model, no
    * allocation once the (rule, model) window exists; a rule that fired stays quiet for its cooldown.
    */
-  @OnEvent(DomainEvents.RequestCompleted)
   onRequestCompleted(e: RequestCompletedEvent): void {
     const rules = this.rules.metricRules();
     if (!rules.length || !e.model) return;

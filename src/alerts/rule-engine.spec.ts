@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource } from 'typeorm';
 import type { RequestCompletedEvent } from '../common/events/domain-events';
 import type { AlertEventType, AlertRule } from './alert.entity';
@@ -32,13 +33,14 @@ function engineWith(rules: AlertRule[]) {
     version: 1,
     matching: (t: AlertEventType) => rules.filter((r) => r.eventType === t),
     metricRules: () => rules.filter((r) => r.eventType.startsWith('model.')),
+    onReload: () => undefined,
   } as unknown as RulesService;
   const queue: DeliveryQueue = {
     kind: 'in-process',
     enqueue: () => Promise.resolve(),
     resume: () => Promise.resolve(),
   };
-  const engine = new RuleEngine(stub, new CooldownStore(null), {} as DataSource, queue);
+  const engine = new RuleEngine(stub, new CooldownStore(null), {} as DataSource, queue, new EventEmitter2());
   const fired: { rule: AlertRule; c: AlertCandidate }[] = [];
   jest.spyOn(engine, 'fire').mockImplementation((r: AlertRule, c: AlertCandidate) => {
     fired.push({ rule: r, c });
@@ -136,5 +138,38 @@ describe('RuleEngine', () => {
   it('counts 5xx, 429 and 408 as errors, not client mistakes', () => {
     expect([500, 502, 503, 504, 429, 408].every(isErrorStatus)).toBe(true);
     expect([200, 400, 401, 403, 404, 413, 499].some(isErrorStatus)).toBe(false);
+  });
+
+  it('listens to request.completed only while an error-rate or latency rule is enabled', () => {
+    const rules: AlertRule[] = [rule({ eventType: 'provider.unhealthy' })];
+    let reloaded = () => undefined as void;
+    const stub = {
+      version: 1,
+      matching: () => [],
+      metricRules: () => rules.filter((r) => r.eventType.startsWith('model.')),
+      onReload: (fn: () => void) => (reloaded = fn),
+    } as unknown as RulesService;
+    const events = new EventEmitter2();
+    const engine = new RuleEngine(
+      stub,
+      new CooldownStore(null),
+      {} as DataSource,
+      {} as DeliveryQueue,
+      events,
+    );
+    engine.onModuleInit();
+    // No metric rule: the gateway sees no listener and builds no event per request.
+    expect(events.hasListeners('request.completed')).toBe(false);
+    rules.push(rule({ id: 'p95', eventType: 'model.latency_p95', threshold: 1000, minRequests: 1 }));
+    reloaded();
+    expect(events.listeners('request.completed')).toHaveLength(1);
+    reloaded(); // a reload that changes nothing does not subscribe twice
+    expect(events.listeners('request.completed')).toHaveLength(1);
+    const seen = jest.spyOn(engine, 'onRequestCompleted');
+    events.emit('request.completed', request('m', 200, 5000));
+    expect(seen).toHaveBeenCalledTimes(1);
+    rules.pop();
+    reloaded();
+    expect(events.hasListeners('request.completed')).toBe(false);
   });
 });

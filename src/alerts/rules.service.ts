@@ -28,6 +28,7 @@ export class RulesService implements OnModuleInit {
   version = 0;
   private loading: Promise<void> | null = null;
   private dirty = false;
+  private readonly reloadListeners: (() => void)[] = [];
 
   constructor(
     @InjectRepository(AlertRule) private readonly rules: Repository<AlertRule>,
@@ -50,6 +51,11 @@ export class RulesService implements OnModuleInit {
     return this.metric;
   }
 
+  /** Calls `fn` after every reload of the in-memory rules. */
+  onReload(fn: () => void): void {
+    this.reloadListeners.push(fn);
+  }
+
   /** Reloads the cache; reloads requested while one runs are merged into one more. */
   reload(): Promise<void> {
     if (this.loading) {
@@ -66,6 +72,7 @@ export class RulesService implements OnModuleInit {
           this.byEvent = map;
           this.metric = enabled.filter((r) => METRIC_EVENT_TYPES.includes(r.eventType));
           this.version++;
+          for (const fn of this.reloadListeners) fn();
         } catch (e) {
           this.logger.warn(`could not load alert rules: ${(e as Error).message}`);
         }
