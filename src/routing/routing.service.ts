@@ -10,6 +10,8 @@ import { orderRoutes, weightedShuffle } from './strategies';
 
 const LATENCY_ALPHA = 0.2;
 /** Sorts unhealthy targets after every cooling one (they are tried only when nothing else is left). */
+/** A provider without keys: one candidate with no credential. */
+const NO_CREDENTIAL = [{ id: 'none', secret: '', weight: 1 }];
 const UNHEALTHY_UNTIL = Number.MAX_SAFE_INTEGER;
 
 /** What a live attempt did: the upstream's HTTP status, a timeout, another error, or success. */
@@ -189,33 +191,34 @@ export class RoutingService implements OnModuleInit, OnApplicationBootstrap {
       turn,
       latency: (id) => this.latency.get(id),
     });
-    const candidates: (Candidate & { until: number })[] = [];
+    // Ready candidates in order; cooling ones after them, soonest back first.
+    const ready: Candidate[] = [];
+    let cooling: (Candidate & { until: number })[] | undefined;
     for (const route of ordered) {
       const creds = route.provider.credentials.length
         ? weightedShuffle(route.provider.credentials, Math.random)
-        : [{ id: 'none', secret: '', weight: 1 }];
+        : NO_CREDENTIAL;
       for (const credential of creds) {
-        candidates.push({
-          route,
-          credential,
-          until: this.isUnhealthy(route.provider.id, credential.id)
-            ? UNHEALTHY_UNTIL
-            : this.cooldowns.coolingUntil(this.key(route.id, credential.id)),
-        });
+        const until = this.isUnhealthy(route.provider.id, credential.id)
+          ? UNHEALTHY_UNTIL
+          : this.cooldowns.coolingUntil(this.key(route.id, credential.id));
+        if (!until) ready.push({ route, credential });
+        else (cooling ??= []).push({ route, credential, until });
       }
     }
-    if (model.sticky && stickyKey) {
+    if (model.sticky && stickyKey && ready.length > 1) {
+      // The session's last route goes first while it is ready.
       const s = this.sticky.get(`${model.id}|${stickyKey}`);
       if (s && s.until > Date.now()) {
-        const i = candidates.findIndex((c) => c.route.id === s.routeId && c.credential.id === s.credentialId);
-        if (i > 0 && !candidates[i].until) candidates.unshift(...candidates.splice(i, 1));
+        const i = ready.findIndex((c) => c.route.id === s.routeId && c.credential.id === s.credentialId);
+        if (i > 0) ready.unshift(...ready.splice(i, 1));
       }
     }
-    const ready = candidates.filter((c) => !c.until);
-    const cooling = candidates.filter((c) => c.until).sort((a, b) => a.until - b.until);
-    return [...ready, ...cooling]
-      .slice(0, Math.max(1, model.maxAttempts))
-      .map(({ route, credential }) => ({ route, credential }));
+    const max = Math.max(1, model.maxAttempts);
+    if (!cooling) return ready.length > max ? ready.slice(0, max) : ready;
+    cooling.sort((a, b) => a.until - b.until);
+    for (const { route, credential } of cooling) ready.push({ route, credential });
+    return ready.slice(0, max);
   }
 
   key(routeId: string, credentialId: string): string {

@@ -18,6 +18,7 @@ export interface StrategyContext {
 
 /** Weighted random order without replacement (Efraimidis–Spirakis): heavier items tend to come first. */
 export function weightedShuffle<T extends { weight: number }>(items: T[], random: () => number): T[] {
+  if (items.length <= 1) return items.slice(); // the common single key: nothing to draw
   return items
     .map((item) => {
       const w = Math.max(item.weight, 0);
