@@ -91,6 +91,10 @@ describe('LogWriter', () => {
     await w.flush();
     expect(sent).toHaveLength(2);
     expect(new Set(sent[0].ids).size).toBe(2);
+    // UUIDv7: version 7, in the order the rows were given their ids (time first).
+    for (const id of sent[0].ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...sent[0].ids].sort()).toEqual(sent[0].ids);
     expect(sent[1].ids).toEqual(sent[0].ids);
     // The database skips ids it already has, and the rollups add up only the rows inserted.
     expect(sent[0].sql).toMatch(/INSERT INTO request_logs .* ON CONFLICT \(id\) DO NOTHING RETURNING id,/s);
