@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { RoutingService } from '../src/routing/routing.service';
 import { GatewayFixture } from './helpers/gateway-fixture';
@@ -342,6 +344,60 @@ describe('gateway: OpenAI front door (e2e)', () => {
     // Two requests that each waited 400 ms on the upstream: what the gateway itself added is far less.
     expect(after.sum - before.sum).toBeGreaterThan(0);
     expect(after.sum - before.sum).toBeLessThan(0.3);
+  });
+
+  it('decodes an upstream stream with a BOM and characters split across TCP chunks', async () => {
+    // A raw upstream: the stream starts with a BOM, and 'é' and '🙂' are cut in the middle of their
+    // UTF-8 bytes between two writes.
+    const frames = [
+      { choices: [{ index: 0, delta: { role: 'assistant', content: 'café ' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: { content: '🙂 ok' }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+      { choices: [], usage: { prompt_tokens: 4, completion_tokens: 3, total_tokens: 7 } },
+    ].map(
+      (f) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'up', ...f })}\n\n`,
+    );
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(frames.join('') + 'data: [DONE]\n\n'),
+    ]);
+    const cuts = [bytes.indexOf(Buffer.from('é')) + 1, bytes.indexOf(Buffer.from('🙂')) + 2];
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let at = 0;
+      const next = () => {
+        const end = cuts.shift() ?? bytes.length;
+        res.write(bytes.subarray(at, end));
+        at = end;
+        if (at < bytes.length) setTimeout(next, 20);
+        else res.end();
+      };
+      next();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const pid = await g.provider({
+        name: 'raw-sse',
+        type: 'openai-compatible',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+        credentials: [{ key: 'sk-raw-000000000001' }],
+      });
+      await g.model({ name: 'raw-sse', routes: [{ providerId: pid, upstreamModel: 'up' }] });
+      const stream = await client.chat.completions.create({
+        model: 'raw-sse',
+        stream: true,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      requestsMade++;
+      let text = '';
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+      expect(text).toBe('café 🙂 ok');
+      const row = (await g.logs()).find((r) => r.model === 'raw-sse');
+      expect(row).toMatchObject({ status: 200, inputTokens: 4, outputTokens: 3, usageEstimated: false });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('writes exactly one log row per request', async () => {
