@@ -165,7 +165,7 @@ export async function upstreamRequest(
       const res = await call(hop.dispatcher);
       if (res.status === 407) {
         // The proxy refused our credentials (forwarded plain-http request): that proxy, not the upstream.
-        if (typeof res.body !== 'string') res.body.resume();
+        if (typeof res.body !== 'string') res.body.destroy(); // not read: no error can surface unheard
         proxy.report(hop.id, false, '407: proxy authentication required');
         last = Object.assign(new Error(`proxy ${hop.name} refused the credentials (407)`), {
           code: 'PROXY_AUTH_FAILED',
