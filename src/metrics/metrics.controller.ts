@@ -27,7 +27,7 @@ export class MetricsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
     summary:
-      'Prometheus metrics: requests, latency and TTFT histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process',
+      'Prometheus metrics: requests, latency, TTFT and gateway-overhead histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({
