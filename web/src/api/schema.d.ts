@@ -756,7 +756,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: requests, latency and TTFT histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process */
+        /** Prometheus metrics: requests, latency, TTFT and gateway-overhead histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process */
         get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
