@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import {
@@ -197,8 +196,9 @@ export class RuleEngine implements OnModuleInit {
   }
 
   /**
-   * Every gateway request (while subscribed, see above): O(1) window updates for the metric rules that match its model, no
-   * allocation once the (rule, model) window exists; a rule that fired stays quiet for its cooldown.
+   * Every gateway request (while subscribed, see above): O(1) window updates for the metric rules
+   * that match its model, no allocation once the (rule, model) window exists; a rule that fired stays
+   * quiet for its cooldown.
    */
   onRequestCompleted(e: RequestCompletedEvent): void {
     const rules = this.rules.metricRules();

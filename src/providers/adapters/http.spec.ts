@@ -3,16 +3,9 @@ import { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
 import type { ProxyHop, RuntimeProxyRoute } from '../../routing/runtime.types';
 import { CallAbort } from './signal';
-import {
-  isProxyConnectError,
-  joinUrl,
-  MAX_WHOLE_BODY,
-  NoProxyAvailableError,
-  splitUrl,
-  upstreamRequest,
-} from './http';
+import { isProxyConnectError, joinUrl, NoProxyAvailableError, splitUrl, upstreamRequest } from './http';
 import { UpstreamBodyError } from './types';
-import { bodyText } from './upstream-io';
+import { bodyText, MAX_WHOLE_BODY } from './upstream-io';
 
 describe('isProxyConnectError', () => {
   it('recognises connection-phase failures only', () => {

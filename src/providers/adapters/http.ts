@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, Dispatcher } from 'undici';
 import type { RuntimeProxyRoute } from '../../routing/runtime.types';
-import type { UpstreamSignal } from './signal';
+import { onAbort, type UpstreamSignal } from './signal';
+import { BodyChunks } from './upstream-io';
 import { UpstreamBodyError, type UpstreamResponse } from './types';
 
 /**
@@ -71,40 +72,29 @@ export interface UpstreamAnswer {
   body: Readable | string;
 }
 
-/** The most a body read whole may hold (a non-stream chat answer is far smaller). */
-export const MAX_WHOLE_BODY = 8 * 1024 * 1024;
-
 /**
  * Reads an answer whole through undici's `dispatch`: the chunks go straight into a list, with no
  * body Readable and no per-request async resource, which `request()` adds (interleaved bench, small
  * JSON answers: −3 to −4.5 % of the gateway's CPU per request). The call is cancelled when `signal`
- * fires, and fails when the body outgrows `limit`; a failure after the headers is an
+ * fires, and fails when the body outgrows `MAX_WHOLE_BODY`; a failure after the headers is an
  * `UpstreamBodyError`.
  */
 function dispatchWhole(
   dispatcher: Dispatcher,
   opts: Dispatcher.DispatchOptions,
   signal: UpstreamSignal,
-  limit = MAX_WHOLE_BODY,
 ): Promise<UpstreamAnswer> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
     let controller: Dispatcher.DispatchController | undefined;
     let reason: unknown;
     let status = 0;
     let headers: IncomingHttpHeaders = {};
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onAbort = () => {
+    const chunks = new BodyChunks();
+    const off = onAbort(signal, () => {
       reason = signal.reason ?? new Error('aborted');
       controller?.abort(reason as Error);
-    };
-    const off = () =>
-      signal instanceof EventTarget
-        ? signal.removeEventListener('abort', onAbort)
-        : signal.removeListener('abort', onAbort);
-    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
-    if (signal instanceof EventTarget) signal.addEventListener('abort', onAbort, { once: true });
-    else signal.once('abort', onAbort);
+    });
     dispatcher.dispatch(opts, {
       onRequestStart(c) {
         controller = c;
@@ -116,14 +106,12 @@ function dispatchWhole(
         headers = h;
       },
       onResponseData(c, chunk) {
-        size += chunk.length;
-        if (size > limit) c.abort(new Error(`upstream body larger than ${limit} bytes`));
-        else chunks.push(chunk);
+        const tooLarge = chunks.add(chunk);
+        if (tooLarge) c.abort(tooLarge);
       },
       onResponseEnd() {
         off();
-        const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
-        resolve({ status, headers, body: text });
+        resolve({ status, headers, body: chunks.text() });
       },
       onResponseError(_c, err) {
         off();

@@ -34,3 +34,13 @@ export type UpstreamSignal = AbortSignal | CallAbort;
 
 /** A standard AbortSignal for an upstream signal (e.g. for `timers/promises`). */
 export const asAbortSignal = (s: UpstreamSignal): AbortSignal => (s instanceof CallAbort ? s.abortSignal : s);
+
+/** Calls `fn` once when `signal` aborts (either kind); answers the function that stops listening. */
+export function onAbort(signal: UpstreamSignal, fn: () => void): () => void {
+  if (signal instanceof CallAbort) {
+    signal.once('abort', fn);
+    return () => signal.removeListener('abort', fn);
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}

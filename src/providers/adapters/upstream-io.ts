@@ -1,37 +1,59 @@
 import { Readable } from 'node:stream';
 
+/** The most an upstream body read whole may hold (a non-stream answer is far smaller). */
+export const MAX_WHOLE_BODY = 8 * 1024 * 1024;
+
+/**
+ * The chunks of an upstream body read whole, up to `limit` bytes: `add` answers the error to fail
+ * with once the body is larger, `text` the body as UTF-8. Both whole-body readers use it: `readAll`
+ * (a Readable) and the adapters' `dispatch` handler (adapters/http.ts).
+ */
+export class BodyChunks {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly limit = MAX_WHOLE_BODY) {}
+
+  add(chunk: Buffer): Error | undefined {
+    this.size += chunk.length;
+    if (this.size > this.limit) return new Error(`upstream body larger than ${this.limit} bytes`);
+    this.chunks.push(chunk);
+    return undefined;
+  }
+
+  text(): string {
+    return (this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks)).toString('utf8');
+  }
+}
+
 /**
  * Reads a whole (small) upstream body, at most `limit` bytes. Event listeners rather than `for await`:
  * the async iterator machinery was a measurable share of the gateway's per-request CPU.
  */
-export function readAll(body: Readable, limit = 8 * 1024 * 1024): Promise<string> {
+export function readAll(body: Readable, limit = MAX_WHOLE_BODY): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const chunks = new BodyChunks(limit);
     body.on('data', (c: Buffer | Uint8Array | string) => {
-      const b = typeof c === 'string' ? Buffer.from(c) : c;
-      size += b.length;
-      if (size > limit) {
+      const b =
+        typeof c === 'string'
+          ? Buffer.from(c)
+          : Buffer.isBuffer(c)
+            ? c
+            : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+      const tooLarge = chunks.add(b);
+      if (tooLarge) {
         body.destroy();
-        reject(new Error(`upstream body larger than ${limit} bytes`));
-        return;
+        reject(tooLarge);
       }
-      chunks.push(b as Buffer);
     });
-    body.once('end', () =>
-      resolve(
-        chunks.length === 1
-          ? Buffer.from(chunks[0]).toString('utf8')
-          : Buffer.concat(chunks).toString('utf8'),
-      ),
-    );
+    body.once('end', () => resolve(chunks.text()));
     body.once('error', reject);
   });
 }
 
 /** An upstream body as text: as it is when the adapter read it whole, else read to its end. */
-export function bodyText(body: Readable | string, limit?: number): Promise<string> {
-  return typeof body === 'string' ? Promise.resolve(body) : readAll(body, limit);
+export function bodyText(body: Readable | string): Promise<string> {
+  return typeof body === 'string' ? Promise.resolve(body) : readAll(body);
 }
 
 /** An upstream body as a stream (one read whole becomes a stream of one chunk). */
