@@ -17,6 +17,8 @@
  * the run ends; open it in Chrome DevTools or speedscope), BENCH_HEAP_PROF (the same with
  * `--heap-prof`: where the gateway allocates),
  * BENCH_GATEWAY_NODE_ARGS (extra node/V8 flags for the gateway, e.g. GC settings),
+ * BENCH_GATEWAY_OUTPUT (a file: the gateway's stdout and stderr are appended to it, e.g. with
+ * `BENCH_GATEWAY_NODE_ARGS="--trace-gc --trace-gc-nvp"` to see each collection's pause and promoted bytes),
  * BENCH_RATE (1000 req/s; 0 skips the fixed-rate latency run), BENCH_RATE_DURATION (s, 10),
  * BENCH_MATRIX (1; 0 skips the matrix), BENCH_MATRIX_DURATION (s, 5), BENCH_MATRIX_CONNECTIONS (50,200),
  * BENCH_PEERS (e.g. `portkey`: also measure a peer gateway in front of the same upstream — see PEERS),
@@ -31,7 +33,7 @@
  */
 import autocannon from 'autocannon';
 import { ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -54,6 +56,7 @@ const BOOT_TIMEOUT_MS = envNumber('BENCH_BOOT_TIMEOUT', 90) * 1000;
 /** Seconds of extra load on the gateway after the measured run, sampling its RSS (0 = off). */
 const SOAK = Number(process.env.BENCH_SOAK ?? 0) > 0 ? Number(process.env.BENCH_SOAK) : 0;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+const GATEWAY_OUTPUT = process.env.BENCH_GATEWAY_OUTPUT ? resolve(process.env.BENCH_GATEWAY_OUTPUT) : undefined;
 const HEAP_PROF_DIR = process.env.BENCH_HEAP_PROF ? resolve(process.env.BENCH_HEAP_PROF) : undefined;
 /** The response-size × stream × connections matrix (BENCH_MATRIX=0 skips it). */
 const MATRIX = process.env.BENCH_MATRIX !== '0';
@@ -699,6 +702,7 @@ async function startGateway(
     }),
   );
   const keep = (chunk: Buffer) => {
+    if (GATEWAY_OUTPUT) appendFileSync(GATEWAY_OUTPUT, chunk);
     logTail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (logTail.length > 30) logTail.splice(0, logTail.length - 30);
   };

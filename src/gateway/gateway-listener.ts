@@ -5,6 +5,7 @@ import { errorBody } from '../common/http/protocol-errors';
 import { AppConfig } from '../config/app-config';
 import { errorProtocol } from './front-doors';
 import { GatewayService } from './gateway.service';
+import { InFlightRequests } from './in-flight';
 
 /**
  * Puts the gateway's `/v1` routes in front of Express on Nest's own HTTP server: a request the
@@ -21,7 +22,7 @@ import { GatewayService } from './gateway.service';
 export class GatewayListener implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Gateway');
   private server?: Server;
-  private readonly inflight = new Map<Promise<void>, ServerResponse>();
+  private readonly inflight = new InFlightRequests();
   private draining = false;
 
   constructor(
@@ -56,14 +57,14 @@ export class GatewayListener implements BeforeApplicationShutdown {
           res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end(body);
           return;
         }
-        const done: Promise<void> = this.gateway
+        const entry = this.inflight.add(res);
+        entry.done = this.gateway
           .handle(req, res, route)
           .catch((e: Error) => {
             this.logger.error(e.stack ?? e.message);
             if (!res.headersSent) res.writeHead(500).end();
           })
-          .finally(() => this.inflight.delete(done));
-        this.inflight.set(done, res);
+          .finally(() => this.inflight.delete(entry));
         return;
       }
       for (const l of express) l.call(server, req, res);
@@ -80,7 +81,7 @@ export class GatewayListener implements BeforeApplicationShutdown {
       this.logger.log(
         `shutting down: waiting up to ${this.config.shutdownGraceMs} ms for ${this.inflight.size} requests`,
       );
-      const all = Promise.all(this.inflight.keys());
+      const all = Promise.all(this.inflight.list().map((r) => r.done));
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         all.then(() => false),
@@ -89,8 +90,9 @@ export class GatewayListener implements BeforeApplicationShutdown {
       clearTimeout(timer);
       if (timedOut && this.inflight.size) {
         this.logger.warn(`shutting down: cutting ${this.inflight.size} requests still in progress`);
-        for (const res of this.inflight.values()) res.destroy();
-        await Promise.all(this.inflight.keys());
+        const left = this.inflight.list();
+        for (const r of left) r.res.destroy();
+        await Promise.all(left.map((r) => r.done));
       }
     }
     server.closeAllConnections();
