@@ -104,4 +104,86 @@ describe('LogWriter', () => {
       /INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed AND id IN \(SELECT id FROM logs\) ON CONFLICT \(id\) DO NOTHING/s,
     );
   });
+
+  it('sends the batch as a named statement on the pg pool when PostgreSQL is a server of its own', async () => {
+    const sent: { name: string; text: string; values: string[] }[] = [];
+    const repoQuery = jest.fn();
+    const r = {
+      query: repoQuery,
+      manager: {
+        connection: {
+          driver: {
+            master: {
+              query: jest.fn(async (q: { name: string; text: string; values: string[] }) => {
+                sent.push(q);
+              }),
+            },
+          },
+        },
+      },
+    } as unknown as Repository<RequestLog>;
+    const w = new LogWriter(r, { ...config, databaseUrl: 'postgres://db/app' } as AppConfig);
+    w.push(row(1));
+    w.push(row(2));
+    await w.flush();
+    w.push(row(3));
+    await w.flush();
+    // One name and one text for every batch: each connection parses and plans it once.
+    expect(sent.map((q) => q.name)).toEqual(['lrp_insert_request_records', 'lrp_insert_request_records']);
+    expect(sent[1].text).toBe(sent[0].text);
+    expect(sent[0].text).toMatch(/^WITH src AS \(SELECT .* FROM jsonb_array_elements\(\$1::jsonb\)/s);
+    expect(decode(sent[0].values[0]).map((x) => x.requestId)).toEqual(['r1', 'r2']);
+    expect(decode(sent[1].values[0]).map((x) => x.requestId)).toEqual(['r3']);
+    expect(repoQuery).not.toHaveBeenCalled();
+  });
+
+  it('falls back to an unnamed statement, at once and for good, where connections share named statements', async () => {
+    const named = jest.fn(async () => {
+      throw Object.assign(new Error('prepared statement "lrp_insert_request_records" already exists'), {
+        code: '42P05',
+      });
+    });
+    const unnamed: string[][] = [];
+    const r = {
+      query: jest.fn(async (_sql: string, params: string[]) => {
+        unnamed.push(decode(params[0]).map((x) => x.requestId as string));
+      }),
+      manager: { connection: { driver: { master: { query: named } } } },
+    } as unknown as Repository<RequestLog>;
+    const w = new LogWriter(r, { ...config, databaseUrl: 'postgres://pgbouncer/app' } as AppConfig);
+    const warn = jest.spyOn(w['logger'], 'warn').mockImplementation(() => undefined);
+    w.push(row(1));
+    await w.flush();
+    w.push(row(2));
+    await w.flush();
+    expect(unnamed).toEqual([['r1'], ['r2']]);
+    expect(named).toHaveBeenCalledTimes(1);
+    expect(w.failedWrites).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatch(/named statements .* unnamed from now on/);
+  });
+
+  it('keeps the named statement when a write fails for another reason', async () => {
+    const named = jest
+      .fn()
+      .mockRejectedValueOnce(
+        Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined }),
+      )
+      .mockResolvedValue(undefined);
+    const repoQuery = jest.fn();
+    const r = {
+      query: repoQuery,
+      manager: { connection: { driver: { master: { query: named } } } },
+    } as unknown as Repository<RequestLog>;
+    const w = new LogWriter(r, { ...config, databaseUrl: 'postgres://db/app' } as AppConfig);
+    jest.spyOn(w['logger'], 'warn').mockImplementation(() => undefined);
+    jest.spyOn(w['logger'], 'log').mockImplementation(() => undefined);
+    w.push(row(1));
+    await w.flush();
+    expect(w.pending).toBe(1);
+    await w.flush();
+    expect(w.pending).toBe(0);
+    expect(named).toHaveBeenCalledTimes(2);
+    expect(repoQuery).not.toHaveBeenCalled();
+  });
 });

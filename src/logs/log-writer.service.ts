@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { BatchWriter } from '../common/batch/batch-writer';
@@ -145,16 +146,33 @@ const INSERT_RECORDS =
     .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
     .join(', ');
 
+/** The batch statement's name: each database connection parses it once and keeps its plan. */
+const INSERT_RECORDS_STATEMENT = 'lrp_insert_request_records';
+
 /**
  * Inserts log rows with their ledger rows and rollups in one statement; rows without an id get one
  * (kept for retries). The ids are UUIDv7, which begin with their time: new rows go to the right-hand
  * end of the primary-key indexes of `request_logs` and `usage_ledger` instead of random pages. At
  * 3 million rows this measured 42–49 µs of PostgreSQL CPU per row against 60–61 µs with random
  * (v4) ids.
+ *
+ * With `prepared` (a PostgreSQL server of its own, DATABASE_URL) the statement is a named one, sent
+ * on the pg pool behind TypeORM: planning it took ~0.9 ms of every 500-row batch, and a prepared
+ * statement is planned once per connection (measured: 29–31 → 26–28 µs of PostgreSQL CPU per row).
+ * The embedded database (PGlite) has one session for all its connections, where a second connection
+ * preparing the same name fails ("already exists"): there, and wherever the log writer finds that
+ * so (LogWriter.write), the statement is unnamed.
  */
-export async function insertRequestLogs(repo: Repository<RequestLog>, rows: NewRequestLog[]): Promise<void> {
+export async function insertRequestLogs(
+  repo: Repository<RequestLog>,
+  rows: NewRequestLog[],
+  prepared = false,
+): Promise<void> {
   for (const r of rows) r.id ??= uuidv7();
-  await repo.query(INSERT_RECORDS, [await encodeInSlices(encodeBatch, rows)]);
+  const values = [await encodeInSlices(encodeBatch, rows)];
+  if (!prepared) return void (await repo.query(INSERT_RECORDS, values));
+  const pool = (repo.manager.connection.driver as unknown as { master: Pool }).master;
+  await pool.query({ name: INSERT_RECORDS_STATEMENT, text: INSERT_RECORDS, values });
 }
 
 /**
@@ -166,14 +184,40 @@ export class LogWriter extends BatchWriter<NewRequestLog> {
   protected readonly logger = new Logger('LogWriter');
   protected readonly what = 'request log rows';
 
+  /**
+   * Whether batches go as a named statement: with a PostgreSQL server of its own (DATABASE_URL), until
+   * the server shows it does not keep statements per connection (see write).
+   */
+  private prepared: boolean;
+
   constructor(
     @InjectRepository(RequestLog) private readonly logs: Repository<RequestLog>,
     config: AppConfig,
   ) {
     super(config.writeBufferMaxRows);
+    this.prepared = Boolean(config.databaseUrl);
   }
 
-  protected write(rows: NewRequestLog[]): Promise<void> {
-    return insertRequestLogs(this.logs, rows);
+  /**
+   * Writes a batch. A named statement needs each connection to be a session of its own: behind a
+   * transaction-pooling PgBouncer, or on PGlite (one session for every connection), a connection finds
+   * the name taken (42P05) or missing (26000). Nothing was executed then, so the batch goes again at
+   * once, unnamed, and so do all later ones.
+   */
+  protected async write(rows: NewRequestLog[]): Promise<void> {
+    if (this.prepared) {
+      try {
+        return await insertRequestLogs(this.logs, rows, true);
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (code !== '42P05' && code !== '26000') throw e;
+        this.prepared = false;
+        this.logger.warn(
+          `the database does not keep named statements per connection (${(e as Error).message}); ` +
+            'log batches are sent unnamed from now on',
+        );
+      }
+    }
+    return insertRequestLogs(this.logs, rows, false);
   }
 }
