@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { BatchWriter } from '../common/batch/batch-writer';
 import { Column, encodeInSlices, jsonRowsEncoder, jsonRowsSelect } from '../common/batch/json-rows';
 import { AppConfig } from '../config/app-config';
+import { pgPool } from '../database/pg-pool';
 import { RequestLog } from './request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from './request-rollup.entity';
 
@@ -171,7 +171,8 @@ export async function insertRequestLogs(
   for (const r of rows) r.id ??= uuidv7();
   const values = [await encodeInSlices(encodeBatch, rows)];
   if (!prepared) return void (await repo.query(INSERT_RECORDS, values));
-  const pool = (repo.manager.connection.driver as unknown as { master: Pool }).master;
+  const pool = pgPool(repo.manager.connection);
+  if (!pool) throw new Error('the database pool is not connected');
   await pool.query({ name: INSERT_RECORDS_STATEMENT, text: INSERT_RECORDS, values });
 }
 

@@ -3,15 +3,10 @@ import { ModuleRef } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
+import { pgPool } from '../database/pg-pool';
 import { LogWriter } from '../logs/log-writer.service';
 import { RoutingService } from '../routing/routing.service';
 import { MetricsService } from './metrics.service';
-
-interface PgPool {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
 
 @ApiTags('system')
 @Public()
@@ -56,7 +51,7 @@ export class MetricsController {
     m.unhealthyTargets.set(routing.unhealthyCount);
     m.coolingTargets.set(routing.cooldowns.cooling);
     const db = this.modules.get(DataSource, { strict: false });
-    const pool = (db.driver as unknown as { master?: PgPool }).master;
+    const pool = pgPool(db);
     if (pool) {
       m.dbPool.set({ state: 'total' }, pool.totalCount);
       m.dbPool.set({ state: 'idle' }, pool.idleCount);
