@@ -10,9 +10,9 @@ import { orderRoutes, weightedShuffle } from './strategies';
 
 const LATENCY_ALPHA = 0.2;
 /** Sorts unhealthy targets after every cooling one (they are tried only when nothing else is left). */
+const UNHEALTHY_UNTIL = Number.MAX_SAFE_INTEGER;
 /** A provider without keys: one candidate with no credential. */
 const NO_CREDENTIAL = [{ id: 'none', secret: '', weight: 1 }];
-const UNHEALTHY_UNTIL = Number.MAX_SAFE_INTEGER;
 
 /** What a live attempt did: the upstream's HTTP status, a timeout, another error, or success. */
 export type LiveOutcome = number | 'timeout' | 'error' | 'ok';
