@@ -106,6 +106,11 @@ interface Ctx {
   ip?: string | null;
   /** Memory: the session turn of this request (lock held from history load to append). */
   session?: SessionTurn;
+  /**
+   * Headers every answer carries (x-request-id, rate limits, session), given to `writeHead` with the
+   * answer's own: one call, on Node's fast path, instead of a `setHeader` each.
+   */
+  headers: Record<string, string>;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -161,11 +166,13 @@ export class GatewayService {
 
   async handle(req: IncomingMessage, res: ServerResponse, route: GatewayRoute): Promise<void> {
     const incoming = req.headers['x-request-id'];
+    const requestId =
+      typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     const ctx: Ctx = {
       req,
       res,
       route,
-      requestId: typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID(),
+      requestId,
       started: performance.now(),
       stream: false,
       attempts: [],
@@ -181,8 +188,8 @@ export class GatewayService {
       clientGone: false,
       bodyBytes: 0,
       admission: null,
+      headers: { 'x-request-id': requestId },
     };
-    res.setHeader('x-request-id', ctx.requestId);
     res.on('close', () => {
       if (!res.writableFinished) {
         ctx.clientGone = true;
@@ -337,7 +344,7 @@ export class GatewayService {
         body = mem.body;
         canonical = mem.canonical;
         ctx.dropped = ctx.dropped.filter((d) => d !== 'metadata.session_id'); // consumed, not lost
-        for (const [h, v] of Object.entries(mem.turn.headers)) ctx.res.setHeader(h, v);
+        Object.assign(ctx.headers, mem.turn.headers);
         // Limits and budgets estimate the whole conversation, history included.
         ctx.bodyBytes = Buffer.byteLength(JSON.stringify(canonical ?? body));
       }
@@ -692,13 +699,15 @@ export class GatewayService {
     const write = (frame: string) => {
       if (!frame) return;
       if (!res.headersSent) {
-        res.writeHead(200, {
-          'content-type': jsonArray ? 'application/json; charset=utf-8' : 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-          ...(ctx.dropped.length ? { 'x-gateway-dropped-fields': ctx.dropped.join(',') } : {}),
-        });
+        const h = ctx.headers;
+        h['content-type'] = jsonArray
+          ? 'application/json; charset=utf-8'
+          : 'text/event-stream; charset=utf-8';
+        h['cache-control'] = 'no-cache';
+        h.connection = 'keep-alive';
+        h['x-accel-buffering'] = 'no';
+        if (ctx.dropped.length) h['x-gateway-dropped-fields'] = ctx.dropped.join(',');
+        res.writeHead(200, h);
         ctx.ttftMs = Math.round(performance.now() - ctx.started);
         if (jsonArray) res.write('[');
       }
@@ -904,11 +913,11 @@ export class GatewayService {
     ctx.status = status;
     const payload = typeof body === 'string' ? body : JSON.stringify(body);
     if (this.bodyCap) ctx.responseBody = payload.slice(0, this.bodyCap);
-    ctx.res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      ...(ctx.dropped.length ? { 'x-gateway-dropped-fields': ctx.dropped.join(',') } : {}),
-    });
+    const h = ctx.headers;
+    h['content-type'] = 'application/json';
+    h['content-length'] = String(Buffer.byteLength(payload));
+    if (ctx.dropped.length) h['x-gateway-dropped-fields'] = ctx.dropped.join(',');
+    ctx.res.writeHead(status, h);
     ctx.res.end(payload);
   }
 
@@ -949,7 +958,7 @@ export class GatewayService {
     const protocol = errorProtocol(ctx.route.front);
     const body = errorBody(protocol, { status, message, code, requestId: ctx.requestId });
     if (protocol === 'openai' && e instanceof GatewayError && e.param) (body.error as Json).param = e.param;
-    for (const [k, v] of Object.entries(headers)) ctx.res.setHeader(k, v);
+    Object.assign(ctx.headers, headers);
     this.json(ctx, status, body);
   }
 
@@ -966,7 +975,7 @@ export class GatewayService {
     ].find((v): v is number => typeof v === 'number' && v > 0);
     // ~4 bytes of JSON per token: cheap, and on the high side for prompts (which is what a reservation wants).
     const r = await this.billing.admit(ctx.key!, model, () => Math.ceil(ctx.bodyBytes / 4), maxOut);
-    for (const [k, v] of Object.entries(r.headers)) ctx.res.setHeader(k, v);
+    Object.assign(ctx.headers, r.headers);
     if (!r.ok) throw new GatewayError(r.status, r.message, r.code);
     ctx.admission = r.admission;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { HistogramSeries, SeriesHistogram } from './series-histogram';
 
 export interface RequestObservation {
   front: string;
@@ -34,14 +35,14 @@ export class MetricsService {
     registers: [this.registry],
     collect: () => this.flushCounts(),
   });
-  private readonly duration = new Histogram({
+  private readonly duration = new SeriesHistogram({
     name: 'gateway_request_duration_seconds',
     help: 'Time from request start to the end of the response',
     labelNames: ['front', 'model', 'provider', 'stream'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
-  private readonly ttft = new Histogram({
+  private readonly ttft = new SeriesHistogram({
     name: 'gateway_time_to_first_token_seconds',
     help: 'Time from request start to the first streamed byte (or the whole response)',
     labelNames: ['model', 'provider'] as const,
@@ -49,12 +50,12 @@ export class MetricsService {
     registers: [this.registry],
   });
   /** Fine buckets around issue 9's targets (added p50 ≤ 0.5 ms, p99 ≤ 2 ms). */
-  private readonly overhead = new Histogram({
+  private readonly overhead = new SeriesHistogram({
     name: 'gateway_overhead_seconds',
     help: "The gateway's own time per request: its duration minus the time spent waiting on upstreams (for a stream: until the relay ended)",
     buckets: OVERHEAD_BUCKETS,
     registers: [this.registry],
-  });
+  }).series();
   private readonly tokens = new Counter({
     name: 'gateway_tokens_total',
     help: 'Tokens by model, provider and kind (input, output, cached, reasoning)',
@@ -135,19 +136,21 @@ export class MetricsService {
   /**
    * Counts by series since the last scrape. A prom-client `inc` builds and hashes its label set on
    * every call (~0.5 µs each, four to six per request); summing here under one cheap key and handing
-   * the sums over when a scrape collects the counters costs a fraction of that. The histograms
-   * are observed directly.
+   * the sums over when a scrape collects the counters costs a fraction of that. Each entry also
+   * holds its histogram series' handles (SeriesHistogram), observed without a label lookup.
    */
   private pending = new Map<string, PendingCounts>();
 
   observe(o: RequestObservation): void {
     const model = o.model || '(none)';
     const provider = o.provider || '(none)';
-    const key = `${o.front}\n${o.endpoint}\n${model}\n${provider}\n${o.status}`;
+    const key = `${o.front}\n${o.endpoint}\n${model}\n${provider}\n${o.status}\n${o.stream}`;
     let p = this.pending.get(key);
     if (!p) {
       p = {
         labels: { front: o.front, endpoint: o.endpoint, model, provider, status: String(o.status) },
+        duration: this.duration.series({ front: o.front, model, provider, stream: String(o.stream) }),
+        ttft: this.ttft.series({ model, provider }),
         requests: 0,
         failovers: 0,
         costUsd: 0,
@@ -165,8 +168,8 @@ export class MetricsService {
     p.output += o.tokens.output;
     p.cached += o.tokens.cached;
     p.reasoning += o.tokens.reasoning;
-    this.duration.observe({ front: o.front, model, provider, stream: String(o.stream) }, o.latencyMs / 1000);
-    if (o.ttftMs !== null) this.ttft.observe({ model, provider }, o.ttftMs / 1000);
+    p.duration.observe(o.latencyMs / 1000);
+    if (o.ttftMs !== null) p.ttft.observe(o.ttftMs / 1000);
     this.overhead.observe(o.overheadMs / 1000);
   }
 
@@ -190,6 +193,8 @@ const TOKEN_KINDS = ['input', 'output', 'cached', 'reasoning'] as const;
 /** One series' counts since the last scrape (see `MetricsService.observe`). */
 interface PendingCounts {
   labels: { front: string; endpoint: string; model: string; provider: string; status: string };
+  duration: HistogramSeries;
+  ttft: HistogramSeries;
   requests: number;
   failovers: number;
   costUsd: number;
