@@ -114,6 +114,43 @@ describe('gateway: OpenAI front door (e2e)', () => {
     });
   });
 
+  it("sends the client's own JSON text upstream, only the model spliced (and a stream's usage option)", async () => {
+    const post = async (text: string) => {
+      const res = await fetch(`${g.baseURL}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: text,
+      });
+      requestsMade++;
+      expect(res.status).toBe(200);
+      await res.text();
+      return a.requests[a.requests.length - 1];
+    };
+    // Pretty-printed, non-ASCII, a key order of its own, a "model" inside a string: byte for byte.
+    const pretty =
+      '{\n  "messages": [ {"role": "user", "content": "héllo \\"model\\": \\"chat-a\\" ✓"} ],\n' +
+      '  "model": "chat-a",\n  "temperature": 0.5\n}';
+    expect((await post(pretty)).rawBody).toBe(
+      pretty.replace('"model": "chat-a"', '"model": "gpt-upstream-a"'),
+    );
+
+    // A stream that did not ask for usage: the option goes in front, the rest as sent.
+    const stream = '{"model":"chat-a","stream":true,"messages":[{"role":"user","content":"s"}]}';
+    expect((await post(stream)).rawBody).toBe(
+      '{"stream_options":{"include_usage":true},"model":"gpt-upstream-a","stream":true,"messages":[{"role":"user","content":"s"}]}',
+    );
+
+    // Where splicing cannot do it, the body is serialised from the parsed object, with the same content.
+    const spaced =
+      '{"model" : "chat-a", "messages":[{"role":"user","content":"x"}], "stream": true, "stream_options": {}}';
+    expect((await post(spaced)).body).toEqual({
+      model: 'gpt-upstream-a',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+  });
+
   it('stream: relays the SSE stream, hides the usage chunk it asked for unless the client asked too', async () => {
     const stream = await client.chat.completions.create({
       model: 'chat-a',

@@ -48,7 +48,7 @@ import {
 import { GatewayError } from './gateway-error';
 import { parseJsonObject, readBody } from './http/body';
 import { validateOpenAiRequest } from './http/openai-validate';
-import { withModelName } from './http/model-name';
+import { spliceRequest, withModelName } from './http/model-name';
 import { geminiToOpenAiEmbeddings, openAiToGeminiEmbeddings } from './pipeline/embeddings';
 import { countCanonicalTokens } from './pipeline/count-tokens';
 import { countTokens, emptyUsage, fromOpenAiUsage, promptText, Usage } from './pipeline/usage';
@@ -99,6 +99,8 @@ interface Ctx {
   bodyBytes: number;
   /** The parsed request (to count input tokens of a request that ended before the upstream reported usage). */
   body?: Json;
+  /** The client's JSON text of `body` (same-protocol upstreams get it spliced, not re-serialised). */
+  bodyText?: string;
   canonical?: CanonicalRequest;
   admission: Admission | null;
   /** Priced at the end (billing): the cost, and whether and at which price the ledger records it. */
@@ -226,8 +228,10 @@ export class GatewayService {
       const raw = await readBody(req, MAX_BODY);
       ctx.bodyBytes = raw.length;
       if (this.bodyCap) ctx.requestBody = raw.subarray(0, this.bodyCap).toString('utf8');
-      const body = parseJsonObject(raw);
+      const text = raw.toString('utf8');
+      const body = parseJsonObject(text);
       ctx.body = body;
+      ctx.bodyText = text;
       if (route.op === 'count_tokens') return this.countTokens(ctx, body);
       await this.proxy(ctx, route.op, body);
     } catch (e) {
@@ -342,6 +346,7 @@ export class GatewayService {
       if (mem) {
         ctx.session = mem.turn;
         body = mem.body;
+        ctx.bodyText = undefined; // the history is in front now
         canonical = mem.canonical;
         ctx.dropped = ctx.dropped.filter((d) => d !== 'metadata.session_id'); // consumed, not lost
         Object.assign(ctx.headers, mem.turn.headers);
@@ -420,6 +425,7 @@ export class GatewayService {
             stream: ctx.stream,
             upstreamModel: c.route.upstreamModel,
             body: upstreamBody,
+            bodyText: this.upstreamText(ctx, op, body, protocol, c),
             signal: ctx.abort,
             passHeaders: this.passHeaders(ctx, c),
           },
@@ -572,6 +578,30 @@ export class GatewayService {
         throw new GatewayError(e.status, e.message, 'invalid_request_error', e.param);
       throw e;
     }
+  }
+
+  /**
+   * `upstreamBody` as JSON text made from the client's own text (spliceRequest), when the upstream
+   * speaks the client's protocol and gets the body unchanged but for its model (and, for OpenAI
+   * streams, the usage option); undefined otherwise (the body object is serialised).
+   */
+  private upstreamText(
+    ctx: Ctx,
+    op: Operation,
+    body: Json,
+    protocol: UpstreamProtocol,
+    c: Candidate,
+  ): string | undefined {
+    const text = ctx.bodyText;
+    const front = ctx.route.front;
+    if (text === undefined || front !== protocol) return undefined;
+    if (front === 'gemini') return op === 'chat' ? text : undefined; // the model is in the URL
+    return spliceRequest(
+      text,
+      body,
+      c.route.upstreamModel,
+      front === 'openai' && ctx.stream && op === 'chat',
+    );
   }
 
   /**

@@ -74,6 +74,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body; the raw text if it was not JSON; undefined if empty. */
   body: unknown;
+  /** The body's text as received. */
+  rawBody: string;
 }
 
 export interface MockUpstream {
@@ -766,6 +768,7 @@ export async function startMockUpstream(
       query,
       headers: { ...req.headers },
       body,
+      rawBody: raw.toString('utf8'),
     });
     const served = fixed.get(`${req.method ?? 'GET'} ${url.pathname}`);
     if (served) return sendJson(res, served.status, served.body);

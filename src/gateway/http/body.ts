@@ -27,13 +27,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parses a JSON object body; 400 with a clear message otherwise. */
-export function parseJsonObject(buf: Buffer): Record<string, unknown> {
-  if (!buf.length)
+/** Parses a JSON object body (the request's text); 400 with a clear message otherwise. */
+export function parseJsonObject(text: string): Record<string, unknown> {
+  if (!text.length)
     throw new GatewayError(400, 'Request body is empty; send a JSON object', 'invalid_request_error');
   let value: unknown;
   try {
-    value = JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw new GatewayError(400, `Request body is not valid JSON: ${(e as Error).message}`, 'invalid_json');
   }

@@ -1,4 +1,4 @@
-import { withModelName } from './model-name';
+import { spliceRequest, withModelName } from './model-name';
 
 describe('withModelName', () => {
   const splice = (text: string, name = 'public') => withModelName(text, JSON.parse(text), name);
@@ -38,5 +38,31 @@ describe('withModelName', () => {
     expect(splice('{"meta":{"model":"other"},"model":"gpt"}')).toBeUndefined();
     expect(splice('{"model":"gpt","meta":{"model":{}}}')).toBeUndefined();
     expect(splice('{"model" : "gpt"}')).toBeUndefined();
+  });
+});
+
+describe('spliceRequest', () => {
+  const body = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+  it('swaps the model and keeps the rest of the text as the client sent it', () => {
+    const text = '{ "messages": [{"role":"user","content":"\\"model\\":\\"m\\""}], "model": "m" }';
+    expect(spliceRequest(text, body(text), 'up', false)).toBe(
+      '{ "messages": [{"role":"user","content":"\\"model\\":\\"m\\""}], "model": "up" }',
+    );
+  });
+
+  it("puts an OpenAI stream's usage option in front, unless the client set stream_options", () => {
+    const text = '\n {"model":"m","stream":true}';
+    const out = spliceRequest(text, body(text), 'up', true)!;
+    expect(out).toBe('\n {"stream_options":{"include_usage":true},"model":"up","stream":true}');
+    expect(JSON.parse(out)).toEqual({ stream_options: { include_usage: true }, model: 'up', stream: true });
+    const own = '{"model":"m","stream":true,"stream_options":{"include_usage":false}}';
+    expect(spliceRequest(own, body(own), 'up', true)).toBeUndefined();
+    expect(spliceRequest(own, body(own), 'up', false)).toBe(own.replace('"m"', '"up"'));
+  });
+
+  it('gives up when the model pair is not there exactly once', () => {
+    for (const text of ['{"model" : "m"}', '{"model":"m","tools":[{"model":"m"}]}', '{"messages":[]}'])
+      expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
   });
 });

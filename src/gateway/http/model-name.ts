@@ -22,3 +22,24 @@ export function withModelName(
   }
   return undefined;
 }
+
+/**
+ * The client's own JSON text for a same-protocol upstream, so that it is not serialised again (a
+ * chat history of hundreds of KB costs milliseconds to `JSON.stringify`): `model` swapped for the
+ * upstream's by `withModelName`, and with `addStreamUsage` an OpenAI stream's
+ * `stream_options.include_usage` put in front of the other fields. Undefined when splicing cannot do
+ * it (then the caller serialises the object): the model pair not found exactly once, or
+ * `stream_options` already present.
+ */
+export function spliceRequest(
+  text: string,
+  body: Record<string, unknown>,
+  upstreamModel: string,
+  addStreamUsage: boolean,
+): string | undefined {
+  const out = withModelName(text, body, upstreamModel);
+  if (out === undefined || !addStreamUsage) return out;
+  if (body.stream_options !== undefined) return undefined;
+  const open = out.indexOf('{'); // the body is a JSON object: its first non-blank character
+  return `${out.slice(0, open + 1)}"stream_options":{"include_usage":true},${out.slice(open + 1)}`;
+}

@@ -173,8 +173,8 @@ export async function upstreamRequest(
 }
 
 /**
- * POSTs a JSON body. `whole` (non-stream calls) reads the answer whole; otherwise its body is handed
- * on as it arrives (SSE).
+ * POSTs a JSON body: an object to serialise, or (a string) a body already serialised. `whole`
+ * (non-stream calls) reads the answer whole; otherwise its body is handed on as it arrives (SSE).
  */
 export function postJson(
   url: string,
@@ -190,7 +190,7 @@ export function postJson(
     {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
+      body: typeof body === 'string' ? body : JSON.stringify(body),
       signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

@@ -28,7 +28,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     return postJson(
       url,
       this.headers(t, req.passHeaders),
-      req.body,
+      req.bodyText ?? req.body,
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,
