@@ -107,12 +107,15 @@ interface Scenario {
   stream: boolean;
   /** The fast upstream answers max_tokens × 4 characters: 256 → 1 KB, 2,560 → 10 KB of text. */
   maxTokens: number;
+  /** A conversation history of about this many KB in the request (a long chat, an agent's context). */
+  requestKb?: number;
 }
 const SCENARIOS: Scenario[] = [
   { name: 'JSON 1 KB', stream: false, maxTokens: 256 },
   { name: 'JSON 10 KB', stream: false, maxTokens: 2560 },
   { name: 'stream 1 KB', stream: true, maxTokens: 256 },
   { name: 'stream 10 KB', stream: true, maxTokens: 2560 },
+  { name: 'JSON 1 KB, 100 KB request', stream: false, maxTokens: 256, requestKb: 100 },
 ];
 
 /**
@@ -134,11 +137,22 @@ const gatewayFlags = () =>
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-const chatBody = (model: string, shape: { stream?: boolean; maxTokens?: number } = {}) =>
+/** A conversation of about `kb` KB: turns of ~500 characters, user and assistant in turn. */
+const history = (kb: number) =>
+  Array.from({ length: Math.round((kb * 1024) / 530) }, (_, i) => ({
+    role: i % 2 ? 'assistant' : 'user',
+    content: `Turn ${i}: ${'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. '.repeat(6)}`,
+  }));
+
+const chatBody = (model: string, shape: { stream?: boolean; maxTokens?: number; requestKb?: number } = {}) =>
   JSON.stringify({
-    model,
-    messages: [{ role: 'user', content: 'Say hello in one short sentence.' }],
+    // The stub reads max_tokens with a regex: first, so that it does not scan a long history for it.
     max_tokens: shape.maxTokens ?? 32,
+    model,
+    messages: [
+      ...(shape.requestKb ? history(shape.requestKb) : []),
+      { role: 'user', content: 'Say hello in one short sentence.' },
+    ],
     temperature: 0,
     ...(shape.stream ? { stream: true } : {}),
   });

@@ -99,8 +99,9 @@ interface Ctx {
   bodyBytes: number;
   /** The parsed request (to count input tokens of a request that ended before the upstream reported usage). */
   body?: Json;
-  /** The client's JSON text of `body` (same-protocol upstreams get it spliced, not re-serialised). */
+  /** The client's JSON text of `body` (same-protocol upstreams get it spliced, not re-serialised), and its bytes. */
   bodyText?: string;
+  bodyRaw?: Buffer;
   canonical?: CanonicalRequest;
   admission: Admission | null;
   /** Priced at the end (billing): the cost, and whether and at which price the ledger records it. */
@@ -232,6 +233,7 @@ export class GatewayService {
       const body = parseJsonObject(text);
       ctx.body = body;
       ctx.bodyText = text;
+      ctx.bodyRaw = raw;
       if (route.op === 'count_tokens') return this.countTokens(ctx, body);
       await this.proxy(ctx, route.op, body);
     } catch (e) {
@@ -346,7 +348,7 @@ export class GatewayService {
       if (mem) {
         ctx.session = mem.turn;
         body = mem.body;
-        ctx.bodyText = undefined; // the history is in front now
+        ctx.bodyText = ctx.bodyRaw = undefined; // the history is in front now
         canonical = mem.canonical;
         ctx.dropped = ctx.dropped.filter((d) => d !== 'metadata.session_id'); // consumed, not lost
         Object.assign(ctx.headers, mem.turn.headers);
@@ -596,12 +598,8 @@ export class GatewayService {
     const front = ctx.route.front;
     if (text === undefined || front !== protocol) return undefined;
     if (front === 'gemini') return op === 'chat' ? text : undefined; // the model is in the URL
-    return spliceRequest(
-      text,
-      body,
-      c.route.upstreamModel,
-      front === 'openai' && ctx.stream && op === 'chat',
-    );
+    const streamUsage = front === 'openai' && ctx.stream && op === 'chat';
+    return spliceRequest(text, body, c.route.upstreamModel, streamUsage, ctx.bodyRaw);
   }
 
   /**

@@ -1,7 +1,11 @@
 import { spliceRequest, withModelName } from './model-name';
 
-describe('withModelName', () => {
-  const splice = (text: string, name = 'public') => withModelName(text, JSON.parse(text), name);
+describe.each([
+  ['the text', false],
+  ['its bytes', true],
+])('withModelName, searching %s', (_, withBytes) => {
+  const splice = (text: string, name = 'public') =>
+    withModelName(text, JSON.parse(text), name, withBytes ? Buffer.from(text) : undefined);
 
   it('replaces the model value in compact and pretty-printed answers, leaving the rest byte for byte', () => {
     expect(splice('{"id":"x","model":"gpt-4o-mini","choices":[]}')).toBe(
@@ -64,5 +68,25 @@ describe('spliceRequest', () => {
   it('gives up when the model pair is not there exactly once', () => {
     for (const text of ['{"model" : "m"}', '{"model":"m","tools":[{"model":"m"}]}', '{"messages":[]}'])
       expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
+  });
+});
+
+describe('withModelName with the bytes of a text that is not all ASCII', () => {
+  it('finds the pair in the text (byte and character offsets differ)', () => {
+    const text = '{"content":"héllo ✓ 😀","model":"m","n":1}';
+    expect(withModelName(text, JSON.parse(text), 'up', Buffer.from(text))).toBe(
+      '{"content":"héllo ✓ 😀","model":"up","n":1}',
+    );
+  });
+
+  it('keeps the offsets right when invalid bytes became one replacement character each', () => {
+    const raw = Buffer.concat([
+      Buffer.from('{"c":"a'),
+      Buffer.from([0x80, 0xff]),
+      Buffer.from('b","model":"m"}'),
+    ]);
+    const text = raw.toString('utf8');
+    expect(text.length).toBe(raw.length);
+    expect(withModelName(text, JSON.parse(text), 'up', raw)).toBe('{"c":"a\ufffd\ufffdb","model":"up"}');
   });
 });
