@@ -140,6 +140,13 @@ describe('gateway: OpenAI front door (e2e)', () => {
       '{"stream_options":{"include_usage":true},"model":"gpt-upstream-a","stream":true,"messages":[{"role":"user","content":"s"}]}',
     );
 
+    // A second (or escaped) model key never reaches the upstream: the checked object is serialised.
+    for (const smuggled of ['"model":"other-model",', '"mod\\u0065l":"other-model",']) {
+      const sent = await post(`{${smuggled}"model":"chat-a","messages":[{"role":"user","content":"x"}]}`);
+      expect(sent.rawBody).not.toContain('other-model');
+      expect(sent.body).toEqual({ model: 'gpt-upstream-a', messages: [{ role: 'user', content: 'x' }] });
+    }
+
     // Where splicing cannot do it, the body is serialised from the parsed object, with the same content.
     const spaced =
       '{"model" : "chat-a", "messages":[{"role":"user","content":"x"}], "stream": true, "stream_options": {}}';

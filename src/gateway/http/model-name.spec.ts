@@ -65,9 +65,30 @@ describe('spliceRequest', () => {
     expect(spliceRequest(own, body(own), 'up', false)).toBe(own.replace('"m"', '"up"'));
   });
 
-  it('gives up when the model pair is not there exactly once', () => {
-    for (const text of ['{"model" : "m"}', '{"model":"m","tools":[{"model":"m"}]}', '{"messages":[]}'])
+  it('gives up when the model pair is not there exactly once, even when the name stays the same', () => {
+    for (const text of [
+      '{"model" : "m"}',
+      '{"model":"m","tools":[{"model":"m"}]}',
+      '{"messages":[]}',
+      '{"model":7}',
+      // A second model key: our parser keeps the last, an upstream might read the first.
+      '{"model":"expensive","model":"m"}',
+    ]) {
       expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
+      expect(spliceRequest(text, body(text), 'm', false)).toBeUndefined();
+    }
+  });
+
+  it('gives up on an escaped letter of "model" (a model key to a parser, not to a text search)', () => {
+    for (const key of ['mod\\u0065l', '\\u006Dodel', 'm\\u006fdel', 'mo\\u0064el', 'mode\\u006c']) {
+      const text = `{"${key}":"expensive","model":"m"}`;
+      expect(Object.keys(body(text))).toEqual(['model']);
+      expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
+      expect(spliceRequest(text, body(text), 'up', false, Buffer.from(text))).toBeUndefined();
+    }
+    // Escapes of other characters (control, non-ASCII) keep the splice.
+    const text = '{"model":"m","messages":[{"role":"user","content":"caf\\u00e9 \\u001b[0m"}]}';
+    expect(spliceRequest(text, body(text), 'up', false, Buffer.from(text))).toBe(text.replace('"m"', '"up"'));
   });
 });
 
