@@ -79,10 +79,25 @@ describe('spliceRequest', () => {
     }
   });
 
-  it('gives up on an escaped letter of "model" (a model key to a parser, not to a text search)', () => {
-    for (const key of ['mod\\u0065l', '\\u006Dodel', 'm\\u006fdel', 'mo\\u0064el', 'mode\\u006c']) {
-      const text = `{"${key}":"expensive","model":"m"}`;
-      expect(Object.keys(body(text))).toEqual(['model']);
+  it('gives up when "stream" occurs twice (it decides how the answer is read)', () => {
+    const text = '{"stream":true,"model":"m","stream":false}';
+    expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
+    const once = '{"stream":false,"model":"m"}';
+    expect(spliceRequest(once, body(once), 'up', false)).toBe('{"stream":false,"model":"up"}');
+  });
+
+  it('gives up on an escaped letter of "model" or "stream" (such a key is one to a parser, not to a search)', () => {
+    for (const key of [
+      'mod\\u0065l',
+      '\\u006Dodel',
+      'm\\u006fdel',
+      'mo\\u0064el',
+      'mode\\u006c',
+      '\\u0073tream',
+      'st\\u0072eam',
+    ]) {
+      const text = `{"${key}":"expensive","model":"m","stream":false}`;
+      expect(Object.keys(body(text))).toHaveLength(2);
       expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
       expect(spliceRequest(text, body(text), 'up', false, Buffer.from(text))).toBeUndefined();
     }

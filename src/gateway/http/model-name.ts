@@ -50,10 +50,12 @@ export function withModelName(
  * front of the other fields. Undefined when splicing cannot do it safely; the caller then serialises
  * the parsed object, which is what the gateway checked:
  * - the `"model": "…"` pair not found exactly once — also when the name stays the same: a second
- *   `model` key, which our parser dropped (the last one wins), could be the one an upstream reads;
- * - an escaped letter of "model" anywhere (`"mod\u0065l"` is a `model` key to a parser, not to a
- *   text search). JSON encoders escape only control and non-ASCII characters, so real bodies keep
- *   the splice;
+ *   `model` key, which our parser dropped (the last one wins), could be the one an upstream reads
+ *   (a model the key may not use, at another price);
+ * - `"stream"` more than once (it decides how the answer is read);
+ * - an escaped letter of "model" or "stream" anywhere (`"mod\u0065l"` is a `model` key to a parser,
+ *   not to a text search). JSON encoders escape only control and non-ASCII characters, so real
+ *   bodies keep the splice;
  * - `stream_options` present when the usage option must be added.
  */
 export function spliceRequest(
@@ -65,9 +67,10 @@ export function spliceRequest(
 ): string | undefined {
   if (typeof body.model !== 'string') return undefined;
   const hay = searchable(text, bytes);
-  // \u006d \u006f \u006c (either case), \u0064, \u0065: m, o, l, d, e.
-  if (hay.indexOf('\\u006') >= 0 || hay.indexOf('\\u0064') >= 0 || hay.indexOf('\\u0065') >= 0)
-    return undefined;
+  // An escaped character of \u0060–\u007f (`, a–z, {, |, }, ~, DEL): every letter of "model" and "stream".
+  if (hay.indexOf('\\u006') >= 0 || hay.indexOf('\\u007') >= 0) return undefined;
+  const stream = hay.indexOf('"stream"');
+  if (stream >= 0 && hay.indexOf('"stream"', stream + 1) >= 0) return undefined;
   const out = splicePair(text, hay, body.model, upstreamModel);
   if (out === undefined || !addStreamUsage) return out;
   if (body.stream_options !== undefined) return undefined;
