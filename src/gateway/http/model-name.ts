@@ -69,8 +69,11 @@ export function spliceRequest(
   const hay = searchable(text, bytes);
   // An escaped character of \u0060–\u007f (`, a–z, {, |, }, ~, DEL): every letter of "model" and "stream".
   if (hay.indexOf('\\u006') >= 0 || hay.indexOf('\\u007') >= 0) return undefined;
-  const stream = hay.indexOf('"stream"');
-  if (stream >= 0 && hay.indexOf('"stream"', stream + 1) >= 0) return undefined;
+  if (body.stream !== undefined) {
+    // Without a top-level "stream" our parser would have none; with one, it must be the only one.
+    const stream = hay.indexOf('"stream"');
+    if (hay.indexOf('"stream"', stream + 1) >= 0) return undefined;
+  }
   const out = splicePair(text, hay, body.model, upstreamModel);
   if (out === undefined || !addStreamUsage) return out;
   if (body.stream_options !== undefined) return undefined;
