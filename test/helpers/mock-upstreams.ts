@@ -752,13 +752,13 @@ export async function startMockUpstream(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://mock');
+    const rawBody = raw.toString('utf8');
     let body: unknown = undefined;
-    if (raw.length) {
-      const text = raw.toString('utf8');
+    if (rawBody) {
       try {
-        body = JSON.parse(text) as unknown;
+        body = JSON.parse(rawBody) as unknown;
       } catch {
-        body = text;
+        body = rawBody;
       }
     }
     const query = Object.fromEntries(url.searchParams);
@@ -768,7 +768,7 @@ export async function startMockUpstream(
       query,
       headers: { ...req.headers },
       body,
-      rawBody: raw.toString('utf8'),
+      rawBody,
     });
     const served = fixed.get(`${req.method ?? 'GET'} ${url.pathname}`);
     if (served) return sendJson(res, served.status, served.body);
