@@ -35,6 +35,8 @@ export class AppConfig {
   readonly logBodies: false | number;
   /** Rows each batch writer (request logs, usage ledger) buffers while the database cannot be written. */
   readonly writeBufferMaxRows: number;
+  /** Connections per upstream origin (UPSTREAM_MAX_CONNECTIONS); 0: no limit. */
+  readonly upstreamMaxConnections: number;
   /** CORS: undefined (off), '*' or the allowed origins. */
   readonly corsOrigins?: '*' | string[];
   /**
@@ -105,6 +107,7 @@ export class AppConfig {
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
     this.writeBufferMaxRows = env.WRITE_BUFFER_MAX_ROWS;
+    this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
     this.memory = {
       retentionDays: env.MEMORY_RETENTION_DAYS,
       maxContextTokens: env.MEMORY_MAX_CONTEXT_TOKENS,

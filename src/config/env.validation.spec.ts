@@ -14,6 +14,7 @@ describe('validateEnv', () => {
       LOG_LEVEL: 'info',
       DB_MIGRATIONS_RUN: true,
       WRITE_BUFFER_MAX_ROWS: 100_000,
+      UPSTREAM_MAX_CONNECTIONS: 0,
     });
     expect(env.DATABASE_URL).toBeUndefined();
   });
@@ -24,12 +25,14 @@ describe('validateEnv', () => {
       DB_MIGRATIONS_RUN: 'false',
       SWAGGER_ENABLED: '0',
       WRITE_BUFFER_MAX_ROWS: '250',
+      UPSTREAM_MAX_CONNECTIONS: '512',
     });
     expect(env).toMatchObject({
       PORT: 9000,
       DB_MIGRATIONS_RUN: false,
       SWAGGER_ENABLED: false,
       WRITE_BUFFER_MAX_ROWS: 250,
+      UPSTREAM_MAX_CONNECTIONS: 512,
     });
   });
 
@@ -58,6 +61,10 @@ describe('validateEnv', () => {
     ],
     [{ WRITE_BUFFER_MAX_ROWS: '0' }, 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000'],
     [{ WRITE_BUFFER_MAX_ROWS: 'lots' }, 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000'],
+    [
+      { UPSTREAM_MAX_CONNECTIONS: '-1' },
+      'UPSTREAM_MAX_CONNECTIONS must be an integer between 0 and 1000000 (0: no limit)',
+    ],
   ])('%j → a readable one-line error', (input, message) => {
     let err: unknown;
     try {

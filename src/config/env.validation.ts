@@ -187,6 +187,19 @@ export class EnvironmentVariables {
   @Max(10_000_000, { message: 'WRITE_BUFFER_MAX_ROWS must be an integer between 1 and 10000000' })
   WRITE_BUFFER_MAX_ROWS = 100_000;
 
+  /**
+   * Connections the gateway may hold open to one upstream origin (per instance; through each proxy
+   * alike). 0 (the default): no limit. A call holds its connection for its whole answer, so past the
+   * limit calls wait for others to end.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'UPSTREAM_MAX_CONNECTIONS must be an integer between 0 and 1000000 (0: no limit)' })
+  @Min(0, { message: 'UPSTREAM_MAX_CONNECTIONS must be an integer between 0 and 1000000 (0: no limit)' })
+  @Max(1_000_000, {
+    message: 'UPSTREAM_MAX_CONNECTIONS must be an integer between 0 and 1000000 (0: no limit)',
+  })
+  UPSTREAM_MAX_CONNECTIONS = 0;
+
   @Transform(toInt)
   @IsInt({ message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })
   @Min(256, { message: 'LOG_BODY_MAX_BYTES must be an integer between 256 and 1048576' })

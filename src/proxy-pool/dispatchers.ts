@@ -1,5 +1,6 @@
 import { Agent, buildConnector, Dispatcher, ProxyAgent } from 'undici';
 import { SocksClient } from 'socks';
+import { upstreamPoolOptions } from '../providers/adapters/upstream-pool';
 import type { ProxyScheme } from './proxy.entity';
 
 export interface ProxyEndpoint {
@@ -10,8 +11,6 @@ export interface ProxyEndpoint {
   password?: string;
 }
 
-/** Same pool settings as the direct upstream agent (adapters/http.ts). */
-const POOL = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256 } as const;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A failure to open a connection through a proxy (the caller may try the next proxy). */
@@ -30,7 +29,7 @@ export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
   if (p.scheme === 'socks5') {
     const tls = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
     return new Agent({
-      ...POOL,
+      ...upstreamPoolOptions(),
       connect: (opts, callback) => {
         const https = opts.protocol === 'https:';
         SocksClient.createConnection({
@@ -55,7 +54,7 @@ export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
   }
   const hostPart = p.host.includes(':') ? `[${p.host}]` : p.host;
   return new ProxyAgent({
-    ...POOL,
+    ...upstreamPoolOptions(),
     uri: `${p.scheme}://${hostPart}:${p.port}`,
     ...(p.username !== undefined
       ? {

@@ -1,21 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Agent, Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { RuntimeProxyRoute } from '../../routing/runtime.types';
 import { onAbort, type UpstreamSignal } from './signal';
 import { BodyChunks } from './upstream-io';
+import { upstreamAgent } from './upstream-pool';
 import { UpstreamBodyError, type UpstreamResponse } from './types';
-
-/**
- * One keep-alive connection pool per upstream origin (undici keeps a pool per origin inside the
- * agent). Pipelining stays off: LLM calls are long and must not queue behind each other.
- */
-export const upstreamAgent = new Agent({
-  keepAliveTimeout: 30_000,
-  keepAliveMaxTimeout: 600_000,
-  connections: 256,
-  connect: { timeout: 10_000 },
-});
 
 /** No proxy was usable for a provider that must go through one (calls never fall back to direct). */
 export class NoProxyAvailableError extends Error {
@@ -143,7 +133,7 @@ export async function upstreamRequest(
     const res = await dispatcher.request(o);
     return { status: res.statusCode, headers: res.headers, body: res.body };
   };
-  if (!proxy) return call(upstreamAgent);
+  if (!proxy) return call(upstreamAgent());
   const hops = proxy.hops();
   if (!hops.length)
     throw new NoProxyAvailableError(proxy.mode === 'single' ? 'the configured proxy' : 'the proxy pool');
