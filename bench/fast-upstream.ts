@@ -6,10 +6,16 @@
  * in 64-character chunks, finish, usage (when `stream_options.include_usage`) and `[DONE]`, written on
  * the next turn of the event loop. Answers are built once per shape and cached.
  *
+ * **Paced** (`startFastUpstream(port, { ttftMs, tokenMs })`, or the environment `PACE_TTFT_MS` and
+ * `PACE_TOKEN_MS` of the forked process): it answers like a model generating. A stream sends its role
+ * chunk after `ttftMs`, then one SSE event per token (4 characters, `max_tokens` of them) every
+ * `tokenMs`, then finish, usage and `[DONE]`; a JSON answer comes whole after `ttftMs + max_tokens ×
+ * tokenMs`. Each request waits on its own timers, so the answers interleave as real ones do.
+ *
  * Used in-process via `startFastUpstream()`, or as its own process: `fork('bench/fast-upstream.ts')`
  * sends `{ port }` over IPC once listening and answers `'count'` with `{ count }` (requests served).
  */
-import { createServer, Server } from 'node:http';
+import { createServer, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 /** A chat.completion answering `text`, which counts as `completionTokens` output tokens. */
@@ -83,8 +89,53 @@ function sizedStream(maxTokens: number, usage: boolean): [Buffer, Buffer] {
   return [Buffer.from(chunk({ role: 'assistant', content: '' }, null)), Buffer.from(rest)];
 }
 
-const cache = new Map<string, Buffer | [Buffer, Buffer]>();
-function cached<T extends Buffer | [Buffer, Buffer]>(key: string, make: () => T): T {
+/** Characters of one token in a paced stream (one SSE event each, as OpenAI sends them). */
+const TOKEN_CHARS = 4;
+
+/** A paced stream's events: the role chunk, one per token, and the closing ones (finish, usage, done). */
+function tokenStream(maxTokens: number, usage: boolean): { first: Buffer; tokens: Buffer[]; last: Buffer } {
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'gpt-4o-mini',
+      system_fingerprint: 'fp_bench',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    })}\n\n`;
+  const text = content(Math.max(1, maxTokens) * TOKEN_CHARS);
+  const tokens: Buffer[] = [];
+  for (let i = 0; i < text.length; i += TOKEN_CHARS)
+    tokens.push(Buffer.from(chunk({ content: text.slice(i, i + TOKEN_CHARS) }, null)));
+  let last = chunk({}, 'stop');
+  if (usage)
+    last += `data: ${JSON.stringify({
+      id: 'chatcmpl-bench',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'gpt-4o-mini',
+      choices: [],
+      usage: { prompt_tokens: 9, completion_tokens: tokens.length, total_tokens: 9 + tokens.length },
+    })}\n\n`;
+  last += 'data: [DONE]\n\n';
+  return {
+    first: Buffer.from(chunk({ role: 'assistant', content: '' }, null)),
+    tokens,
+    last: Buffer.from(last),
+  };
+}
+
+/** How a paced upstream answers: time to the first token, then time per token (ms). */
+export interface Pace {
+  ttftMs: number;
+  tokenMs: number;
+}
+
+const cache = new Map<string, Buffer | [Buffer, Buffer] | ReturnType<typeof tokenStream>>();
+function cached<T extends Buffer | [Buffer, Buffer] | ReturnType<typeof tokenStream>>(
+  key: string,
+  make: () => T,
+): T {
   let v = cache.get(key) as T | undefined;
   if (!v) cache.set(key, (v = make()));
   return v;
@@ -98,7 +149,25 @@ export interface FastUpstream {
   close(): Promise<void>;
 }
 
-export async function startFastUpstream(port = 0): Promise<FastUpstream> {
+/** A paced stream: the role chunk after the first-token time, then one event per token interval. */
+function pacedStream(res: ServerResponse, maxTokens: number, usage: boolean, pace: Pace): void {
+  const s = cached(`p${maxTokens}${usage}`, () => tokenStream(maxTokens, usage));
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  let i = -1;
+  let timer: NodeJS.Timeout | undefined;
+  const next = () => {
+    if (res.destroyed) return;
+    if (i < 0) res.write(s.first);
+    else if (i < s.tokens.length) res.write(s.tokens[i]);
+    else return void res.end(s.last);
+    i++;
+    timer = setTimeout(next, pace.tokenMs);
+  };
+  timer = setTimeout(next, pace.ttftMs);
+  res.once('close', () => clearTimeout(timer));
+}
+
+export async function startFastUpstream(port = 0, pace?: Pace): Promise<FastUpstream> {
   let served = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -114,6 +183,7 @@ export async function startFastUpstream(port = 0): Promise<FastUpstream> {
         const maxTokens = Number(/"max_tokens"\s*:\s*(\d+)/.exec(text)?.[1] ?? 0);
         if (/"stream"\s*:\s*true/.test(text)) {
           const usage = /"include_usage"\s*:\s*true/.test(text);
+          if (pace) return pacedStream(res, maxTokens, usage, pace);
           const [first, rest] = cached(`s${maxTokens}${usage}`, () => sizedStream(maxTokens, usage));
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
           res.write(first);
@@ -121,6 +191,18 @@ export async function startFastUpstream(port = 0): Promise<FastUpstream> {
           return;
         }
         if (maxTokens >= 64) body = cached(`j${maxTokens}`, () => sizedCompletion(maxTokens));
+        if (pace) {
+          const answer = body;
+          const timer = setTimeout(
+            () => {
+              res.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
+              res.end(answer);
+            },
+            pace.ttftMs + maxTokens * pace.tokenMs,
+          );
+          res.once('close', () => clearTimeout(timer));
+          return;
+        }
       }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.end(body);
@@ -141,7 +223,10 @@ export async function startFastUpstream(port = 0): Promise<FastUpstream> {
 }
 
 if (require.main === module) {
-  void startFastUpstream(Number(process.env.PORT ?? 0)).then((up) => {
+  const ttftMs = Number(process.env.PACE_TTFT_MS);
+  const tokenMs = Number(process.env.PACE_TOKEN_MS);
+  const pace = ttftMs >= 0 && tokenMs > 0 ? { ttftMs, tokenMs } : undefined;
+  void startFastUpstream(Number(process.env.PORT ?? 0), pace).then((up) => {
     if (process.send) {
       process.send({ port: up.port });
       process.on('message', (m) => {

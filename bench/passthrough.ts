@@ -32,7 +32,8 @@ export interface Passthrough {
 }
 
 export async function startPassthrough(upstreamOrigin: string, port = 0): Promise<Passthrough> {
-  const pool = new Pool(upstreamOrigin, { connections: 256, keepAliveTimeout: 30_000 });
+  // No cap on connections to the upstream (as the gateway): a capped pool queues long answers behind each other.
+  const pool = new Pool(upstreamOrigin, { keepAliveTimeout: 30_000 });
   const forward = async (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined) => {
     try {
       const up = await pool.request({

@@ -46,6 +46,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Client, Pool, request } from 'undici';
+import { pacedLoad, type PacedResult } from './paced';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -75,6 +76,23 @@ const MATRIX_CONNECTIONS = (process.env.BENCH_MATRIX_CONNECTIONS ?? '50,200')
   .split(',')
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
+
+/**
+ * The paced runs (BENCH_PACED=0 skips them): an upstream that answers at a model's pace (first token
+ * after BENCH_PACED_TTFT_MS, then one token per BENCH_PACED_TOKEN_MS), at each of
+ * BENCH_PACED_CONNECTIONS concurrent clients for BENCH_PACED_DURATION seconds, direct and through
+ * the gateway: the throughput and latency a gateway costs when the upstream sets the pace.
+ */
+const PACED = process.env.BENCH_PACED !== '0';
+const PACED_DURATION = envNumber('BENCH_PACED_DURATION', 20);
+const PACED_CONNECTIONS = (process.env.BENCH_PACED_CONNECTIONS ?? '200,1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
+const PACE = {
+  ttftMs: process.env.BENCH_PACED_TTFT_MS === '0' ? 0 : envNumber('BENCH_PACED_TTFT_MS', 300),
+  tokenMs: envNumber('BENCH_PACED_TOKEN_MS', 20),
+};
 
 /**
  * Peer gateways that can run here, installed on first use into bench/.peers (not committed) from the
@@ -126,6 +144,11 @@ const SCENARIOS: Scenario[] = [
   { name: 'stream 1 KB', stream: true, maxTokens: 256 },
   { name: 'stream 10 KB', stream: true, maxTokens: 2560 },
   { name: 'JSON 1 KB, 100 KB request', stream: false, maxTokens: 256, requestKb: 100 },
+];
+/** The paced runs' answers: 256 tokens (1 KB of text), streamed token by token or whole. */
+const PACED_SCENARIOS: Scenario[] = [
+  { name: 'paced stream 1 KB', stream: true, maxTokens: 256 },
+  { name: 'paced JSON 1 KB', stream: false, maxTokens: 256 },
 ];
 
 /**
@@ -232,11 +255,16 @@ async function stop(child: ChildProcess, graceMs = 10_000): Promise<void> {
 }
 
 /** Forks one of the bench servers (a .ts file next to this one); resolves with its port. */
-function forkServer(file: string, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+function forkServer(
+  file: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; port: number }> {
   const child = track(
     fork(join(__dirname, file), args, {
       execArgv: ['-r', 'ts-node/register/transpile-only'],
       cwd: ROOT,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
@@ -720,6 +748,7 @@ async function startGateway(
   logTail: string[],
   mainJs = ensureBuilt(),
   extraNodeArgs = process.env.BENCH_GATEWAY_NODE_ARGS ?? '',
+  pacedPort?: number,
 ): Promise<Gateway> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'lrp-bench-'));
@@ -788,38 +817,43 @@ async function startGateway(
     if (setup.status !== 201 || typeof token !== 'string')
       throw new Skip(`POST /api/auth/setup → ${setup.status} ${excerpt(setup.text)}`);
 
-    const provider = await api(
-      base,
-      'POST',
-      '/api/providers',
-      {
-        name: 'bench',
-        type: 'openai-compatible',
-        baseUrl: `http://127.0.0.1:${upstreamPort}/v1`,
-        credentials: [{ key: 'sk-bench' }],
-      },
-      token,
-    );
-    const providerId = provider.json.id;
-    if (provider.status !== 201 || typeof providerId !== 'string')
-      throw new Skip(`POST /api/providers → ${provider.status} ${excerpt(provider.text)}`);
-
-    const model = await api(
-      base,
-      'POST',
-      '/api/models',
-      {
-        name: 'bench-model',
-        type: 'chat',
-        strategy: 'priority',
-        routes: [{ providerId, upstreamModel: 'gpt-4o-mini', weight: 1, priority: 0 }],
-      },
-      token,
-    );
-    if (model.status === 404)
-      throw new Skip('POST /api/models → 404: the model catalogue does not exist yet');
-    if (model.status < 200 || model.status > 299)
-      throw new Skip(`POST /api/models → ${model.status} ${excerpt(model.text)}`);
+    // A provider in front of the stub and a model routed to it; with `pacedPort`, the same again in
+    // front of the paced stub (model "bench-paced").
+    const route = async (name: string, stubPort: number, modelName: string) => {
+      const provider = await api(
+        base,
+        'POST',
+        '/api/providers',
+        {
+          name,
+          type: 'openai-compatible',
+          baseUrl: `http://127.0.0.1:${stubPort}/v1`,
+          credentials: [{ key: 'sk-bench' }],
+        },
+        token,
+      );
+      const providerId = provider.json.id;
+      if (provider.status !== 201 || typeof providerId !== 'string')
+        throw new Skip(`POST /api/providers → ${provider.status} ${excerpt(provider.text)}`);
+      const model = await api(
+        base,
+        'POST',
+        '/api/models',
+        {
+          name: modelName,
+          type: 'chat',
+          strategy: 'priority',
+          routes: [{ providerId, upstreamModel: 'gpt-4o-mini', weight: 1, priority: 0 }],
+        },
+        token,
+      );
+      if (model.status === 404)
+        throw new Skip('POST /api/models → 404: the model catalogue does not exist yet');
+      if (model.status < 200 || model.status > 299)
+        throw new Skip(`POST /api/models → ${model.status} ${excerpt(model.text)}`);
+    };
+    await route('bench', upstreamPort, 'bench-model');
+    if (pacedPort) await route('bench-paced', pacedPort, 'bench-paced');
 
     const key = await api(base, 'POST', '/api/api-keys', { name: 'bench' }, token);
     if (key.status !== 201 || typeof key.json.key !== 'string')
@@ -1169,6 +1203,86 @@ async function compare(otherMain: string): Promise<void> {
   for (const g of gws) await stopGateway(g);
 }
 
+interface PacedRow extends PacedResult {
+  scenario: string;
+  connections: number;
+  target: string;
+  /** CPU time of the target's process per completed request, µs. */
+  cpuUsPerReq: number;
+  /** The target's peak RSS during the run, MB. */
+  peakRssMb: number;
+}
+
+/** Each paced scenario at each connection count: direct, through the pass-through and the gateway. */
+async function pacedRuns(targets: MatrixTarget[]): Promise<PacedRow[]> {
+  const rows: PacedRow[] = [];
+  for (const sc of PACED_SCENARIOS)
+    for (const connections of PACED_CONNECTIONS)
+      for (const tg of targets) {
+        out(`  paced: ${sc.name}, ${connections} connections, ${tg.name}`);
+        const cpu0 = cpuMs(tg.pid);
+        let peak = rssMb(tg.pid);
+        const sampler = setInterval(() => (peak = Math.max(peak, rssMb(tg.pid) || 0)), 250);
+        const r = await pacedLoad(tg.url, tg.headers, chatBody(tg.model, sc), connections, PACED_DURATION);
+        clearInterval(sampler);
+        rows.push({
+          ...r,
+          scenario: sc.name,
+          connections,
+          target: tg.name,
+          cpuUsPerReq: ((cpuMs(tg.pid) - cpu0) * 1000) / r.completed,
+          peakRssMb: Math.max(peak, rssMb(tg.pid) || 0),
+        });
+      }
+  return rows;
+}
+
+function pacedTable(rows: PacedRow[]): void {
+  const direct = (r: PacedRow) =>
+    rows.find(
+      (x) => x.scenario === r.scenario && x.connections === r.connections && x.target === '(a) direct',
+    );
+  const added = (r: PacedRow, v: (x: PacedRow) => number) => {
+    const d = direct(r);
+    return d && d !== r ? `+${fmt(v(r) - v(d), 1)}` : '';
+  };
+  printTable(
+    [
+      'scenario',
+      'conns',
+      'target',
+      'req/s',
+      '× direct',
+      'TTFB p50',
+      'TTFB p99',
+      'full p50',
+      'full p99',
+      'added TTFB p50/p99',
+      'added full p50/p99',
+      'CPU µs/req',
+      'peak RSS MB',
+      'failed',
+    ],
+    rows.map((r) => [
+      r.scenario,
+      String(r.connections),
+      r.target,
+      fmt(r.rps),
+      fmt(r.rps / (direct(r)?.rps ?? NaN), 2),
+      fmt(r.ttfbP50, 1),
+      fmt(r.ttfbP99, 1),
+      fmt(r.fullP50),
+      fmt(r.fullP99),
+      direct(r) === r ? '' : `${added(r, (x) => x.ttfbP50)} / ${added(r, (x) => x.ttfbP99)}`,
+      direct(r) === r ? '' : `${added(r, (x) => x.fullP50)} / ${added(r, (x) => x.fullP99)}`,
+      fmt(r.cpuUsPerReq),
+      fmt(r.peakRssMb),
+      String(r.failed),
+    ]),
+    3,
+  );
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_COMPARE) return compare(process.env.BENCH_COMPARE);
   out(
@@ -1179,6 +1293,15 @@ async function main(): Promise<void> {
   out(`  gateway node flags: ${gatewayFlags()}`);
   const upstream = await forkServer('fast-upstream.ts');
   const proxy = await forkServer('passthrough.ts', [`http://127.0.0.1:${upstream.port}`]);
+  const paced = PACED
+    ? await forkServer('fast-upstream.ts', [], {
+        PACE_TTFT_MS: String(PACE.ttftMs),
+        PACE_TOKEN_MS: String(PACE.tokenMs),
+      })
+    : undefined;
+  const pacedProxy = paced
+    ? await forkServer('passthrough.ts', [`http://127.0.0.1:${paced.port}`])
+    : undefined;
 
   const direct: Target = {
     name: '(a) direct',
@@ -1199,7 +1322,7 @@ async function main(): Promise<void> {
     out(
       `  (c) gateway: starting ${process.env.BENCH_GATEWAY_MAIN ?? 'dist/src/main.js'} (${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded database'})…`,
     );
-    gw = await startGateway(upstream.port, logTail);
+    gw = await startGateway(upstream.port, logTail, undefined, undefined, paced?.port);
   } catch (e) {
     skipped = e instanceof Skip ? e.message : `failed: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -1250,6 +1373,7 @@ async function main(): Promise<void> {
   let soakRequests = 0;
   let forwarded: number | undefined;
   let rows: MatrixRow[] = [];
+  let pacedRows: PacedRow[] = [];
   try {
     if (gw) {
       const g = gw;
@@ -1285,6 +1409,30 @@ async function main(): Promise<void> {
         }
         soakRequests = requests;
       }
+      if (paced && pacedProxy)
+        pacedRows = await pacedRuns([
+          {
+            name: '(a) direct',
+            url: `http://127.0.0.1:${paced.port}/v1/chat/completions`,
+            headers: direct.headers,
+            model: 'gpt-4o-mini',
+            pid: paced.child.pid,
+          },
+          {
+            name: '(b) passthrough',
+            url: `http://127.0.0.1:${pacedProxy.port}/v1/chat/completions`,
+            headers: direct.headers,
+            model: 'gpt-4o-mini',
+            pid: pacedProxy.child.pid,
+          },
+          {
+            name: '(c) gateway',
+            url: g.target.url,
+            headers: g.target.headers,
+            model: 'bench-paced',
+            pid: g.child.pid,
+          },
+        ]);
     } else if (MATRIX) {
       rows = await matrix([...matrixTargets, ...peerTargets]);
     }
@@ -1297,6 +1445,8 @@ async function main(): Promise<void> {
   for (const p of peers) await stop(p.child);
   await stop(proxy.child);
   await stop(upstream.child);
+  if (pacedProxy) await stop(pacedProxy.child);
+  if (paced) await stop(paced.child);
 
   out();
   table([['(a) direct', a], ['(b) passthrough', b], ['(c) gateway', c], ...peerResults]);
@@ -1373,11 +1523,19 @@ async function main(): Promise<void> {
     );
     matrixTable(rows);
   }
+  if (pacedRows.length) {
+    out();
+    out(
+      `paced upstream (first token after ${PACE.ttftMs} ms, then a token every ${PACE.tokenMs} ms; 256 tokens; ` +
+        `${PACED_DURATION} s per run, closed loop; req/s over the last two thirds of each run; TTFB and times in ms, every request):`,
+    );
+    pacedTable(pacedRows);
+  }
 
   const bad = (
     [['(a) direct', a], ['(b) passthrough', b], ['(c) gateway', c], ...peerResults] as const
   ).filter(([, m]) => m && m.non2xx + m.errors + m.seqNon2xx + m.seqErrors + m.rateFailed > 0);
-  const badRows = rows.filter((r) => r.non2xx + r.errors > 0);
+  const badRows = [...rows.filter((r) => r.non2xx + r.errors > 0), ...pacedRows.filter((r) => r.failed > 0)];
   out(
     bad.length || badRows.length
       ? `WARNING: non-2xx or failed requests in ${[...bad.map(([n]) => n), ...badRows.map((r) => `${r.scenario}/${r.connections}/${r.target}`)].join(', ')} (see the tables)`

@@ -1,0 +1,92 @@
+/**
+ * The paced load of `npm run bench`: clients in front of an upstream that answers at a model's pace
+ * (bench/fast-upstream.ts, paced mode), so that what is measured is what a gateway costs when the
+ * upstream, not the CPU, sets the throughput — as with real LLM providers, whose answers take seconds.
+ *
+ * `connections` clients each send one request after another on a keep-alive connection of their own
+ * (closed loop) for `seconds`; every request's time to the first body byte and to its end is kept.
+ * The throughput counts the requests that ended in the last two thirds of the run (the first third is
+ * the ramp-up, in which no request of a stream seconds long has ended yet).
+ */
+import { Pool } from 'undici';
+
+export interface PacedResult {
+  /** Requests that ended per second, in the last two thirds of the run. */
+  rps: number;
+  completed: number;
+  failed: number;
+  /** Time to the first body byte and to the end of the answer, ms. */
+  ttfbP50: number;
+  ttfbP99: number;
+  fullP50: number;
+  fullP99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export async function pacedLoad(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  connections: number,
+  seconds: number,
+): Promise<PacedResult> {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const hdrs = { 'content-type': 'application/json', ...headers };
+  const start = performance.now();
+  const stopAt = start + seconds * 1000;
+  const countFrom = start + (seconds * 1000) / 3;
+  const ttfb: number[] = [];
+  const full: number[] = [];
+  let counted = 0;
+  let failed = 0;
+  const client = async () => {
+    while (performance.now() < stopAt) {
+      const t0 = performance.now();
+      try {
+        const r = await pool.request({
+          method: 'POST',
+          path: u.pathname,
+          headers: hdrs,
+          body,
+          headersTimeout: 120_000,
+          bodyTimeout: 120_000,
+        });
+        let first = NaN;
+        for await (const chunk of r.body)
+          if (Number.isNaN(first) && (chunk as Buffer).length) first = performance.now();
+        const end = performance.now();
+        if (r.statusCode !== 200) {
+          failed++;
+          continue;
+        }
+        ttfb.push(first - t0);
+        full.push(end - t0);
+        if (end >= countFrom && end <= stopAt) counted++;
+      } catch {
+        failed++;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: connections }, client));
+  } finally {
+    await pool.close();
+  }
+  ttfb.sort((a, b) => a - b);
+  full.sort((a, b) => a - b);
+  return {
+    rps: counted / ((stopAt - countFrom) / 1000),
+    completed: full.length,
+    failed,
+    ttfbP50: percentile(ttfb, 50),
+    ttfbP99: percentile(ttfb, 99),
+    fullP50: percentile(full, 50),
+    fullP99: percentile(full, 99),
+  };
+}
