@@ -84,7 +84,7 @@ const MATRIX_CONNECTIONS = (process.env.BENCH_MATRIX_CONNECTIONS ?? '50,200')
  * the gateway: the throughput and latency a gateway costs when the upstream sets the pace.
  */
 const PACED = process.env.BENCH_PACED !== '0';
-const PACED_DURATION = envNumber('BENCH_PACED_DURATION', 20);
+const PACED_DURATION = envNumber('BENCH_PACED_DURATION', 24);
 const PACED_CONNECTIONS = (process.env.BENCH_PACED_CONNECTIONS ?? '200,1000')
   .split(',')
   .map(Number)
@@ -1223,7 +1223,15 @@ async function pacedRuns(targets: MatrixTarget[]): Promise<PacedRow[]> {
         const cpu0 = cpuMs(tg.pid);
         let peak = rssMb(tg.pid);
         const sampler = setInterval(() => (peak = Math.max(peak, rssMb(tg.pid) || 0)), 250);
-        const r = await pacedLoad(tg.url, tg.headers, chatBody(tg.model, sc), connections, PACED_DURATION);
+        const r = await pacedLoad(
+          tg.url,
+          tg.headers,
+          chatBody(tg.model, sc),
+          connections,
+          PACED_DURATION,
+          // Clients start spread over one answer's time (first token, then every token).
+          PACE.ttftMs + sc.maxTokens * PACE.tokenMs,
+        );
         clearInterval(sampler);
         rows.push({
           ...r,
@@ -1527,7 +1535,7 @@ async function main(): Promise<void> {
     out();
     out(
       `paced upstream (first token after ${PACE.ttftMs} ms, then a token every ${PACE.tokenMs} ms; 256 tokens; ` +
-        `${PACED_DURATION} s per run, closed loop; req/s over the last two thirds of each run; TTFB and times in ms, every request):`,
+        `${PACED_DURATION} s per run, closed loop, clients started over one answer's time; req/s over the second half of each run; TTFB and times in ms, every request):`,
     );
     pacedTable(pacedRows);
   }
