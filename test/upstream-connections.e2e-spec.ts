@@ -89,6 +89,10 @@ describe('upstream connections (e2e)', () => {
       const statuses = send(300);
       await until(() => held.length >= 300);
       expect(held.length).toBe(300);
+      const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+      const metrics = (await g.t.http.get('/metrics')).text;
+      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="running"} 300`);
+      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="queued"} 0`);
       release();
       expect(await statuses).toEqual(Array(300).fill(200));
       expect(maxHeld).toBe(300);
@@ -107,6 +111,10 @@ describe('upstream connections (e2e)', () => {
       await until(() => held.length >= 2);
       await new Promise((r) => setTimeout(r, 300));
       expect(held.length).toBe(2); // the third is queued in the gateway, not at the upstream
+      const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+      const metrics = (await g.t.http.get('/metrics')).text;
+      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="connected"} 2`);
+      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="queued"} 1`);
       release();
       await until(() => held.length >= 1);
       expect(held.length).toBe(1);

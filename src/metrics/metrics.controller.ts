@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
 import { pgPool } from '../database/pg-pool';
 import { LogWriter } from '../logs/log-writer.service';
+import { upstreamPoolStats } from '../providers/adapters/upstream-pool';
 import { RoutingService } from '../routing/routing.service';
 import { MetricsService } from './metrics.service';
 
@@ -22,7 +23,7 @@ export class MetricsController {
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({
     summary:
-      'Prometheus metrics: requests, latency, TTFT and gateway-overhead histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process',
+      'Prometheus metrics: requests, latency, TTFT and gateway-overhead histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, upstream connection pools, process',
   })
   @ApiProduces('text/plain')
   @ApiOkResponse({
@@ -50,6 +51,10 @@ export class MetricsController {
     const routing = this.modules.get(RoutingService, { strict: false });
     m.unhealthyTargets.set(routing.unhealthyCount);
     m.coolingTargets.set(routing.cooldowns.cooling);
+    m.upstreamConnections.reset(); // origins whose pool closed drop out
+    for (const [origin, s] of Object.entries(upstreamPoolStats()))
+      for (const state of ['connected', 'free', 'running', 'queued'] as const)
+        m.upstreamConnections.set({ origin, state }, s[state]);
     const db = this.modules.get(DataSource, { strict: false });
     const pool = pgPool(db);
     if (pool) {

@@ -122,6 +122,14 @@ export class MetricsService {
     help: 'Alert deliveries not yet sent or given up',
     registers: [this.registry],
   });
+  readonly upstreamConnections = new Gauge({
+    name: 'gateway_upstream_connections',
+    help:
+      'Direct upstream connection pools by origin: connections open (connected) and idle (free), calls in ' +
+      'progress (running) and calls waiting for a connection (queued; only under UPSTREAM_MAX_CONNECTIONS)',
+    labelNames: ['origin', 'state'] as const,
+    registers: [this.registry],
+  });
   readonly dbPool = new Gauge({
     name: 'gateway_db_pool_connections',
     help: 'Database pool connections by state (total, idle, waiting clients)',

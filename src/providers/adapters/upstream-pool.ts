@@ -28,6 +28,32 @@ export function upstreamAgent(): Agent {
   return (agent ??= new Agent({ ...upstreamPoolOptions(), connect: { timeout: 10_000 } }));
 }
 
+/** One origin's pool in the direct agent (undici's PoolStats). */
+export interface UpstreamPoolStats {
+  /** Connections open. */
+  connected: number;
+  /** Open connections with no call on them. */
+  free: number;
+  /** Calls in progress. */
+  running: number;
+  /** Calls waiting for a connection (only under a cap). */
+  queued: number;
+}
+
+/** The direct agent's pools by origin, for /metrics (empty before the first call). */
+export function upstreamPoolStats(): Record<string, UpstreamPoolStats> {
+  const out: Record<string, UpstreamPoolStats> = {};
+  const all = (agent?.stats ?? {}) as Record<string, Partial<UpstreamPoolStats>>;
+  for (const [origin, s] of Object.entries(all))
+    out[origin] = {
+      connected: s.connected ?? 0,
+      free: s.free ?? 0,
+      running: s.running ?? 0,
+      queued: s.queued ?? 0,
+    };
+  return out;
+}
+
 /**
  * Sets the per-origin connection cap (0: none) for dispatchers made from now on; at boot, before any
  * call. A direct agent made before is closed once its calls end.
