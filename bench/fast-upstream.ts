@@ -59,34 +59,40 @@ function sizedCompletion(maxTokens: number): Buffer {
   return completion(content(maxTokens * 4), maxTokens);
 }
 
-/** The SSE answer in two parts: the first event (sent at once) and the rest. */
-function sizedStream(maxTokens: number, usage: boolean): [Buffer, Buffer] {
-  const chunk = (delta: object, finish: string | null, extra: object = {}) =>
-    `data: ${JSON.stringify({
-      id: 'chatcmpl-bench',
-      object: 'chat.completion.chunk',
-      created: 1700000000,
-      model: 'gpt-4o-mini',
-      system_fingerprint: 'fp_bench',
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      ...extra,
-    })}\n\n`;
-  const text = content(Math.max(4, maxTokens * 4));
-  let rest = '';
-  for (let i = 0; i < text.length; i += CHUNK_CHARS)
-    rest += chunk({ content: text.slice(i, i + CHUNK_CHARS) }, null);
-  rest += chunk({}, 'stop');
+/** One OpenAI stream event (`data: {chat.completion.chunk}`) with this delta and finish reason. */
+const sseChunk = (delta: object, finish: string | null) =>
+  `data: ${JSON.stringify({
+    id: 'chatcmpl-bench',
+    object: 'chat.completion.chunk',
+    created: 1700000000,
+    model: 'gpt-4o-mini',
+    system_fingerprint: 'fp_bench',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  })}\n\n`;
+
+/** The closing events: finish, the usage chunk (`stream_options.include_usage`) and `[DONE]`. */
+function closingEvents(completionTokens: number, usage: boolean): string {
+  let out = sseChunk({}, 'stop');
   if (usage)
-    rest += `data: ${JSON.stringify({
+    out += `data: ${JSON.stringify({
       id: 'chatcmpl-bench',
       object: 'chat.completion.chunk',
       created: 1700000000,
       model: 'gpt-4o-mini',
       choices: [],
-      usage: { prompt_tokens: 9, completion_tokens: maxTokens, total_tokens: 9 + maxTokens },
+      usage: { prompt_tokens: 9, completion_tokens: completionTokens, total_tokens: 9 + completionTokens },
     })}\n\n`;
-  rest += 'data: [DONE]\n\n';
-  return [Buffer.from(chunk({ role: 'assistant', content: '' }, null)), Buffer.from(rest)];
+  return `${out}data: [DONE]\n\n`;
+}
+
+/** The SSE answer in two parts: the first event (sent at once) and the rest. */
+function sizedStream(maxTokens: number, usage: boolean): [Buffer, Buffer] {
+  const text = content(Math.max(4, maxTokens * 4));
+  let rest = '';
+  for (let i = 0; i < text.length; i += CHUNK_CHARS)
+    rest += sseChunk({ content: text.slice(i, i + CHUNK_CHARS) }, null);
+  rest += closingEvents(maxTokens, usage);
+  return [Buffer.from(sseChunk({ role: 'assistant', content: '' }, null)), Buffer.from(rest)];
 }
 
 /** Characters of one token in a paced stream (one SSE event each, as OpenAI sends them). */
@@ -94,34 +100,14 @@ const TOKEN_CHARS = 4;
 
 /** A paced stream's events: the role chunk, one per token, and the closing ones (finish, usage, done). */
 function tokenStream(maxTokens: number, usage: boolean): { first: Buffer; tokens: Buffer[]; last: Buffer } {
-  const chunk = (delta: object, finish: string | null) =>
-    `data: ${JSON.stringify({
-      id: 'chatcmpl-bench',
-      object: 'chat.completion.chunk',
-      created: 1700000000,
-      model: 'gpt-4o-mini',
-      system_fingerprint: 'fp_bench',
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-    })}\n\n`;
   const text = content(Math.max(1, maxTokens) * TOKEN_CHARS);
   const tokens: Buffer[] = [];
   for (let i = 0; i < text.length; i += TOKEN_CHARS)
-    tokens.push(Buffer.from(chunk({ content: text.slice(i, i + TOKEN_CHARS) }, null)));
-  let last = chunk({}, 'stop');
-  if (usage)
-    last += `data: ${JSON.stringify({
-      id: 'chatcmpl-bench',
-      object: 'chat.completion.chunk',
-      created: 1700000000,
-      model: 'gpt-4o-mini',
-      choices: [],
-      usage: { prompt_tokens: 9, completion_tokens: tokens.length, total_tokens: 9 + tokens.length },
-    })}\n\n`;
-  last += 'data: [DONE]\n\n';
+    tokens.push(Buffer.from(sseChunk({ content: text.slice(i, i + TOKEN_CHARS) }, null)));
   return {
-    first: Buffer.from(chunk({ role: 'assistant', content: '' }, null)),
+    first: Buffer.from(sseChunk({ role: 'assistant', content: '' }, null)),
     tokens,
-    last: Buffer.from(last),
+    last: Buffer.from(closingEvents(tokens.length, usage)),
   };
 }
 
