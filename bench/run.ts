@@ -17,6 +17,7 @@
  * the run ends; open it in Chrome DevTools or speedscope), BENCH_HEAP_PROF (the same with
  * `--heap-prof`: where the gateway allocates),
  * BENCH_GATEWAY_NODE_ARGS (extra node/V8 flags for the gateway, e.g. GC settings),
+ * BENCH_GATEWAY_CPUS (the CPUs the gateway may run on, through `taskset`, e.g. "1"),
  * BENCH_GATEWAY_OUTPUT (a file: the gateway's stdout and stderr are appended to it, e.g. with
  * `BENCH_GATEWAY_NODE_ARGS="--trace-gc --trace-gc-nvp"` to see each collection's pause and promoted bytes),
  * BENCH_RATE (1000 req/s; 0 skips the fixed-rate latency run), BENCH_RATE_DURATION (s, 10),
@@ -772,8 +773,14 @@ async function startGateway(
   if (nodeArgs.length) nodeArgs.push('-r', join(__dirname, 'exit-on-sigusr2.js'));
   // Extra node/V8 flags for the gateway only (e.g. GC settings), space-separated.
   nodeArgs.unshift(...START_NODE_FLAGS, ...extraNodeArgs.split(' ').filter(Boolean));
+  // BENCH_GATEWAY_CPUS (e.g. "1"): the gateway runs on those CPUs only (`taskset`, which execs node:
+  // the pid is the gateway's), e.g. one core of its own while the bench and the stubs take the other.
+  const cpus = process.env.BENCH_GATEWAY_CPUS;
+  const [command, args] = cpus
+    ? ['taskset', ['-c', cpus, process.execPath, ...nodeArgs, mainJs]]
+    : [process.execPath, [...nodeArgs, mainJs]];
   const child = track(
-    spawn(process.execPath, [...nodeArgs, mainJs], {
+    spawn(command, args, {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
