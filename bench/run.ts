@@ -1259,7 +1259,9 @@ function pacedTable(rows: PacedRow[]): void {
     );
   const added = (r: PacedRow, v: (x: PacedRow) => number) => {
     const d = direct(r);
-    return d && d !== r ? `+${fmt(v(r) - v(d), 1)}` : '';
+    if (!d || d === r) return '';
+    const x = v(r) - v(d);
+    return `${x < 0 ? '−' : '+'}${fmt(Math.abs(x), 1)}`;
   };
   printTable(
     [
