@@ -12,6 +12,7 @@
  * been through a first answer.
  */
 import { Pool } from 'undici';
+import { percentile } from './stats';
 
 export interface PacedResult {
   /** Requests that ended per second, in the second half of the run. */
@@ -23,11 +24,6 @@ export interface PacedResult {
   ttfbP99: number;
   fullP50: number;
   fullP99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 export async function pacedLoad(

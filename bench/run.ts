@@ -48,12 +48,20 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Client, Pool, request } from 'undici';
 import { pacedLoad, type PacedResult } from './paced';
+import { percentile } from './stats';
 
 const ROOT = resolve(__dirname, '..');
 
 function envNumber(name: string, fallback: number): number {
   const v = Number(process.env[name]);
   return process.env[name] && Number.isFinite(v) && v > 0 ? v : fallback;
+}
+/** A comma-separated list of positive integers (e.g. connection counts); the others are dropped. */
+function envCounts(name: string, fallback: string): number[] {
+  return (process.env[name] ?? fallback)
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 const DURATION = envNumber('BENCH_DURATION', 10);
 const CONNECTIONS = Math.round(envNumber('BENCH_CONNECTIONS', 50));
@@ -73,10 +81,7 @@ const HEAP_PROF_DIR = process.env.BENCH_HEAP_PROF ? resolve(process.env.BENCH_HE
 /** The response-size × stream × connections matrix (BENCH_MATRIX=0 skips it). */
 const MATRIX = process.env.BENCH_MATRIX !== '0';
 const MATRIX_DURATION = envNumber('BENCH_MATRIX_DURATION', 5);
-const MATRIX_CONNECTIONS = (process.env.BENCH_MATRIX_CONNECTIONS ?? '50,200')
-  .split(',')
-  .map(Number)
-  .filter((n) => Number.isInteger(n) && n > 0);
+const MATRIX_CONNECTIONS = envCounts('BENCH_MATRIX_CONNECTIONS', '50,200');
 
 /**
  * The paced runs (BENCH_PACED=0 skips them): an upstream that answers at a model's pace (first token
@@ -86,10 +91,7 @@ const MATRIX_CONNECTIONS = (process.env.BENCH_MATRIX_CONNECTIONS ?? '50,200')
  */
 const PACED = process.env.BENCH_PACED !== '0';
 const PACED_DURATION = envNumber('BENCH_PACED_DURATION', 24);
-const PACED_CONNECTIONS = (process.env.BENCH_PACED_CONNECTIONS ?? '200,1000')
-  .split(',')
-  .map(Number)
-  .filter((n) => Number.isInteger(n) && n > 0);
+const PACED_CONNECTIONS = envCounts('BENCH_PACED_CONNECTIONS', '200,1000');
 const PACE = {
   ttftMs: process.env.BENCH_PACED_TTFT_MS === '0' ? 0 : envNumber('BENCH_PACED_TTFT_MS', 300),
   tokenMs: envNumber('BENCH_PACED_TOKEN_MS', 20),
@@ -321,11 +323,6 @@ function rssMb(pid: number | undefined): number {
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 /**
  * An autocannon run, and the p99 of the responses that were not their connection's first
@@ -1257,11 +1254,13 @@ function pacedTable(rows: PacedRow[]): void {
     rows.find(
       (x) => x.scenario === r.scenario && x.connections === r.connections && x.target === '(a) direct',
     );
-  const added = (r: PacedRow, v: (x: PacedRow) => number) => {
-    const d = direct(r);
+  const signed = (x: number) => `${x < 0 ? '−' : '+'}${fmt(Math.abs(x), 1)}`;
+  /** `r`'s p50 / p99 minus the direct row's, signed; empty on the direct row itself. */
+  const added = (r: PacedRow, d: PacedRow | undefined, pick: (x: PacedRow) => [number, number]) => {
     if (!d || d === r) return '';
-    const x = v(r) - v(d);
-    return `${x < 0 ? '−' : '+'}${fmt(Math.abs(x), 1)}`;
+    const [r50, r99] = pick(r);
+    const [d50, d99] = pick(d);
+    return `${signed(r50 - d50)} / ${signed(r99 - d99)}`;
   };
   printTable(
     [
@@ -1280,22 +1279,25 @@ function pacedTable(rows: PacedRow[]): void {
       'peak RSS MB',
       'failed',
     ],
-    rows.map((r) => [
-      r.scenario,
-      String(r.connections),
-      r.target,
-      fmt(r.rps),
-      fmt(r.rps / (direct(r)?.rps ?? NaN), 2),
-      fmt(r.ttfbP50, 1),
-      fmt(r.ttfbP99, 1),
-      fmt(r.fullP50),
-      fmt(r.fullP99),
-      direct(r) === r ? '' : `${added(r, (x) => x.ttfbP50)} / ${added(r, (x) => x.ttfbP99)}`,
-      direct(r) === r ? '' : `${added(r, (x) => x.fullP50)} / ${added(r, (x) => x.fullP99)}`,
-      fmt(r.cpuUsPerReq),
-      fmt(r.peakRssMb),
-      String(r.failed),
-    ]),
+    rows.map((r) => {
+      const d = direct(r);
+      return [
+        r.scenario,
+        String(r.connections),
+        r.target,
+        fmt(r.rps),
+        fmt(r.rps / (d?.rps ?? NaN), 2),
+        fmt(r.ttfbP50, 1),
+        fmt(r.ttfbP99, 1),
+        fmt(r.fullP50),
+        fmt(r.fullP99),
+        added(r, d, (x) => [x.ttfbP50, x.ttfbP99]),
+        added(r, d, (x) => [x.fullP50, x.fullP99]),
+        fmt(r.cpuUsPerReq),
+        fmt(r.peakRssMb),
+        String(r.failed),
+      ];
+    }),
     3,
   );
 }
