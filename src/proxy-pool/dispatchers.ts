@@ -1,6 +1,6 @@
 import { Agent, buildConnector, Dispatcher, ProxyAgent } from 'undici';
 import { SocksClient } from 'socks';
-import { upstreamPoolOptions } from '../providers/adapters/upstream-pool';
+import { UPSTREAM_CONNECT_TIMEOUT_MS, upstreamPoolOptions } from '../providers/adapters/upstream-pool';
 import type { ProxyScheme } from './proxy.entity';
 
 export interface ProxyEndpoint {
@@ -10,8 +10,6 @@ export interface ProxyEndpoint {
   username?: string;
   password?: string;
 }
-
-const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A failure to open a connection through a proxy (the caller may try the next proxy). */
 function proxyConnectError(e: unknown): Error {
@@ -27,14 +25,14 @@ function proxyConnectError(e: unknown): Error {
  */
 export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
   if (p.scheme === 'socks5') {
-    const tls = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+    const tls = buildConnector({ timeout: UPSTREAM_CONNECT_TIMEOUT_MS });
     return new Agent({
       ...upstreamPoolOptions(),
       connect: (opts, callback) => {
         const https = opts.protocol === 'https:';
         SocksClient.createConnection({
           command: 'connect',
-          timeout: CONNECT_TIMEOUT_MS,
+          timeout: UPSTREAM_CONNECT_TIMEOUT_MS,
           proxy: {
             host: p.host,
             port: p.port,
@@ -61,7 +59,7 @@ export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
           token: `Basic ${Buffer.from(`${p.username}:${p.password ?? ''}`).toString('base64')}`,
         }
       : {}),
-    connect: { timeout: CONNECT_TIMEOUT_MS },
+    connect: { timeout: UPSTREAM_CONNECT_TIMEOUT_MS },
     // Plain-http upstreams are forwarded request by request (like curl); https ones always tunnel.
     proxyTunnel: false,
   });

@@ -9,6 +9,9 @@ import { Agent } from 'undici';
  * model's pace got 0.26× the direct throughput, first bytes 11.6 s late at p50).
  */
 let maxConnections: number | null = null;
+
+/** How long opening a connection to an upstream (or through a proxy to it) may take. */
+export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
 let agent: Agent | undefined;
 
 /** Pool settings every upstream dispatcher uses: this agent, and the proxy pool's (proxy-pool/dispatchers.ts). */
@@ -25,7 +28,10 @@ export function upstreamPoolOptions(): {
  * off: LLM calls are long and must not queue behind each other.
  */
 export function upstreamAgent(): Agent {
-  return (agent ??= new Agent({ ...upstreamPoolOptions(), connect: { timeout: 10_000 } }));
+  return (agent ??= new Agent({
+    ...upstreamPoolOptions(),
+    connect: { timeout: UPSTREAM_CONNECT_TIMEOUT_MS },
+  }));
 }
 
 /** One origin's pool in the direct agent (undici's PoolStats). */
