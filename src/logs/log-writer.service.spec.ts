@@ -96,13 +96,18 @@ describe('LogWriter', () => {
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...sent[0].ids].sort()).toEqual(sent[0].ids);
     expect(sent[1].ids).toEqual(sent[0].ids);
-    // The database skips ids it already has, and the rollups add up only the rows inserted.
-    expect(sent[0].sql).toMatch(/INSERT INTO request_logs .* ON CONFLICT \(id\) DO NOTHING RETURNING id,/s);
-    expect(sent[0].sql).toMatch(/agg AS \(SELECT .* FROM logs GROUP BY .* FROM logs GROUP BY/s);
-    // The ledger rows: the billed ones among the rows inserted, with their log row's id.
-    expect(sent[0].sql).toMatch(
+    // The first try: every id is new, so a plain insert; the ledger takes the billed rows.
+    expect(sent[0].sql).toMatch(/INSERT INTO request_logs \(.*\) SELECT .* FROM src RETURNING id,/s);
+    expect(sent[0].sql).not.toMatch(/ON CONFLICT \(id\)/);
+    expect(sent[0].sql).toMatch(/INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed\)/s);
+    // The retry (the first may have been committed): the database skips ids it already has, and the
+    // ledger and the rollups take only the rows inserted.
+    expect(sent[1].sql).toMatch(/INSERT INTO request_logs .* ON CONFLICT \(id\) DO NOTHING RETURNING id,/s);
+    expect(sent[1].sql).toMatch(
       /INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed AND id IN \(SELECT id FROM logs\) ON CONFLICT \(id\) DO NOTHING/s,
     );
+    for (const { sql } of sent)
+      expect(sql).toMatch(/agg AS \(SELECT .* FROM logs GROUP BY .* FROM logs GROUP BY/s);
   });
 
   it('sends the batch as a named statement on the pg pool when PostgreSQL is a server of its own', async () => {
@@ -184,6 +189,10 @@ describe('LogWriter', () => {
     await w.flush();
     expect(w.pending).toBe(0);
     expect(named).toHaveBeenCalledTimes(2);
+    // The retry is the statement that skips rows already stored, under a name of its own.
+    const names = named.mock.calls.map((c: unknown[]) => (c[0] as { name: string; text: string }).name);
+    expect(names).toEqual(['lrp_insert_request_records', 'lrp_insert_request_records_retry']);
+    expect((named.mock.calls[1][0] as { text: string }).text).toMatch(/ON CONFLICT \(id\) DO NOTHING/);
     expect(repoQuery).not.toHaveBeenCalled();
   });
 });
