@@ -59,6 +59,17 @@ describe('json-rows', () => {
     expect(jsonRowsEncoder(TEXT)([row])).toBe(JSON.stringify([['plain', 'é 😀', 'tab\there', []]]));
   });
 
+  it('reads any property name, quotes and backslashes included, as data (not as code)', () => {
+    type Odd = { 'a"b': number; 'c\\d': string; "e'); throw 1; ('": boolean };
+    const cols: Column<Odd>[] = [
+      ['a"b', 'x', 'int'],
+      ['c\\d', 'y', 'text'],
+      ["e'); throw 1; ('", 'z', 'boolean'],
+    ];
+    const row = { 'a"b': 1, 'c\\d': 'two', "e'); throw 1; ('": true } as Odd;
+    expect(JSON.parse(jsonRowsEncoder(cols)([row]))).toEqual([[1, 'two', true]]);
+  });
+
   it('encodes a large batch slice by slice, into the same text as in one go', async () => {
     const encode = jsonRowsEncoder(COLUMNS);
     const at = new Date('2026-11-25T10:00:00.000Z');
