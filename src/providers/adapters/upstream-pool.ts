@@ -9,10 +9,10 @@ import { Agent } from 'undici';
  * model's pace got 0.26× the direct throughput, first bytes 11.6 s late at p50).
  */
 let maxConnections: number | null = null;
+let agent: Agent | undefined;
 
 /** How long opening a connection to an upstream (or through a proxy to it) may take. */
 export const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
-let agent: Agent | undefined;
 
 /** Pool settings every upstream dispatcher uses: this agent, and the proxy pool's (proxy-pool/dispatchers.ts). */
 export function upstreamPoolOptions(): {
