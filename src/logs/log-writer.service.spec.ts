@@ -106,8 +106,13 @@ describe('LogWriter', () => {
     expect(sent[1].sql).toMatch(
       /INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed AND id IN \(SELECT id FROM logs\) ON CONFLICT \(id\) DO NOTHING/s,
     );
-    for (const { sql } of sent)
-      expect(sql).toMatch(/agg AS \(SELECT .* FROM logs GROUP BY .* FROM logs GROUP BY/s);
+    // The rollups read the inserted rows (once: the hours are summed from the minutes).
+    for (const { sql } of sent) {
+      expect(sql).toMatch(/rollup_minutes AS \(SELECT .* FROM logs\) AS l GROUP BY/s);
+      expect(sql).toMatch(
+        /rollups AS \(SELECT \* FROM rollup_minutes UNION ALL SELECT 60::smallint, .* FROM rollup_minutes GROUP BY/s,
+      );
+    }
   });
 
   it('sends the batch as a named statement on the pg pool when PostgreSQL is a server of its own', async () => {

@@ -54,20 +54,32 @@ const COLUMNS: Column<NewRequestLog>[] = [
 ];
 
 const ROLLUP_KEY = ['api_key_id', 'user_id', 'tenant_id', 'model', 'provider_id'];
-const latencyBucket = (i: number) =>
-  i < LATENCY_BUCKETS_MS.length
-    ? `COUNT(*) FILTER (WHERE latency_ms <= ${LATENCY_BUCKETS_MS[i]}${i ? ` AND latency_ms > ${LATENCY_BUCKETS_MS[i - 1]}` : ''})`
-    : `COUNT(*) FILTER (WHERE latency_ms > ${LATENCY_BUCKETS_MS[i - 1]})`;
+const ROLLUP_KEY_LIST = ROLLUP_KEY.join(', ');
+/**
+ * A log row's latency bucket, 0…LATENCY_BUCKETS_MS.length: bucket i holds latencies in
+ * (LATENCY_BUCKETS_MS[i - 1], LATENCY_BUCKETS_MS[i]] ms (`width_bucket` counts the bounds ≤ its operand).
+ */
+const LATENCY_BUCKET = `width_bucket(latency_ms - 1, '{${LATENCY_BUCKETS_MS.join(',')}}'::int[])`;
 
-/** The rollup rows (one bucket width) that the log rows of `source` add up to. */
-export const rollupAggregateSql = (width: 1 | 60, unit: 'minute' | 'hour', source: string) =>
-  `SELECT ${width}::smallint AS width, date_trunc('${unit}', created_at) AS bucket, ${ROLLUP_KEY.join(', ')}, ` +
+/**
+ * Two CTEs for a `WITH` list: `rollup_minutes`, the per-minute rollup rows that the log rows of
+ * `source` add up to, and `rollups`, those and the per-hour rows, which are summed from the per-minute
+ * ones. Each log row is read once and its latency bucket computed once, instead of aggregating the log
+ * rows once per width with a range test per bucket column (measured on 500-row batches, alternating the
+ * two: the rollups ~3.6 → ~3.1 µs of PostgreSQL CPU per row, the whole statement 26.3 → 25.8).
+ */
+export const rollupCtes = (source: string) =>
+  `rollup_minutes AS (SELECT 1::smallint AS width, date_trunc('minute', created_at) AS bucket, ${ROLLUP_KEY_LIST}, ` +
   `MAX(provider_name) AS provider_name, COUNT(*)::int AS requests, (COUNT(*) FILTER (WHERE status >= 400))::int AS errors, ` +
   `SUM(input_tokens)::bigint AS input_tokens, SUM(output_tokens)::bigint AS output_tokens, SUM(cost_usd) AS cost_usd, ` +
-  `${LATENCY_COLUMNS.map((c, i) => `(${latencyBucket(i)})::int AS ${c}`).join(', ')} ` +
-  `FROM ${source} GROUP BY 2, ${ROLLUP_KEY.join(', ')}`;
+  `${LATENCY_COLUMNS.map((c, i) => `(COUNT(*) FILTER (WHERE latency_bucket = ${i}))::int AS ${c}`).join(', ')} ` +
+  `FROM (SELECT *, ${LATENCY_BUCKET} AS latency_bucket FROM ${source}) AS l GROUP BY 2, ${ROLLUP_KEY_LIST}), ` +
+  `rollups AS (SELECT * FROM rollup_minutes UNION ALL ` +
+  `SELECT 60::smallint, date_trunc('hour', bucket), ${ROLLUP_KEY_LIST}, MAX(provider_name), SUM(requests)::int, ` +
+  `SUM(errors)::int, SUM(input_tokens)::bigint, SUM(output_tokens)::bigint, SUM(cost_usd), ` +
+  `${LATENCY_COLUMNS.map((c) => `SUM(${c})::int`).join(', ')} FROM rollup_minutes GROUP BY 2, ${ROLLUP_KEY_LIST})`;
 
-/** The columns of a rollup row, in `rollupAggregateSql`'s order. */
+/** The columns of a rollup row, in the order of `rollupCtes`' rows. */
 export const ROLLUP_COLUMNS = [
   'width',
   'bucket',
@@ -133,9 +145,9 @@ const LOG_COLUMNS = COLUMNS.map((c) => c[1]).join(', ');
 export const BATCH_COLUMNS = [...COLUMNS, ...LEDGER_FIELDS];
 const encodeBatch = jsonRowsEncoder(BATCH_COLUMNS);
 const ROLLUP_UPSERT =
-  `agg AS (${rollupAggregateSql(1, 'minute', 'logs')} UNION ALL ${rollupAggregateSql(60, 'hour', 'logs')}) ` +
-  `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM agg ` +
-  `ON CONFLICT (width, bucket, ${ROLLUP_KEY.join(', ')}) DO UPDATE SET ` +
+  `${rollupCtes('logs')} ` +
+  `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM rollups ` +
+  `ON CONFLICT (width, bucket, ${ROLLUP_KEY_LIST}) DO UPDATE SET ` +
   ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd', ...LATENCY_COLUMNS]
     .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
     .join(', ');
