@@ -153,6 +153,12 @@ describe('proxy pool: CRUD, dispatchers, rotation and failover (e2e)', () => {
     expect(res.status).toBe(200);
     expect(authed.seen).toContainEqual({ host: '127.0.0.1', port: upPort, username: 'egress' });
     expect(chatRequests(up)).toBe(1);
+    // /metrics counts the connections through each proxy under its name (an http upstream is forwarded
+    // through a pool to the proxy itself).
+    const viaProxy = `gateway_upstream_connections{origin="http://127.0.0.1:${authed.port}",proxy="authed"`;
+    const metrics = (await g.t.http.get('/metrics')).text;
+    expect(metrics).toContain(`${viaProxy},state="connected"} 1`);
+    expect(metrics).toContain(`${viaProxy},state="running"} 0`);
     await g.t.http.delete(`/api/proxies/${proxyId}`).set(auth()).expect(409);
 
     // Wrong proxy credentials: a clean 502, never a call around the proxy.
@@ -259,6 +265,10 @@ describe('proxy pool: CRUD, dispatchers, rotation and failover (e2e)', () => {
     ).toBe('echo: through a proxy');
     expect(chatRequests(up)).toBe(before + 1);
     expect(socks.seen).toContainEqual({ host: '127.0.0.1', port: upPort, username: 'sockuser' });
+    const metrics = (await g.t.http.get('/metrics')).text;
+    expect(metrics).toContain(
+      `gateway_upstream_connections{origin="${up.origin}",proxy="socks",state="connected"} 1`,
+    );
     const check = await g.t.http.post(`/api/health/proxies/${id}/check`).set(auth()).expect(200);
     expect(check.body.status).toBe('healthy');
     const view = await g.t.http.get(`/api/proxies/${id}`).set(auth()).expect(200);

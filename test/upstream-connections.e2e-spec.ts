@@ -91,8 +91,10 @@ describe('upstream connections (e2e)', () => {
       expect(held.length).toBe(300);
       const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
       const metrics = (await g.t.http.get('/metrics')).text;
-      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="running"} 300`);
-      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="queued"} 0`);
+      expect(metrics).toContain(
+        `gateway_upstream_connections{origin="${origin}",proxy="",state="running"} 300`,
+      );
+      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",proxy="",state="queued"} 0`);
       release();
       expect(await statuses).toEqual(Array(300).fill(200));
       expect(maxHeld).toBe(300);
@@ -113,8 +115,10 @@ describe('upstream connections (e2e)', () => {
       expect(held.length).toBe(2); // the third is queued in the gateway, not at the upstream
       const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
       const metrics = (await g.t.http.get('/metrics')).text;
-      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="connected"} 2`);
-      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",state="queued"} 1`);
+      expect(metrics).toContain(
+        `gateway_upstream_connections{origin="${origin}",proxy="",state="connected"} 2`,
+      );
+      expect(metrics).toContain(`gateway_upstream_connections{origin="${origin}",proxy="",state="queued"} 1`);
       release();
       await until(() => held.length >= 1);
       expect(held.length).toBe(1);

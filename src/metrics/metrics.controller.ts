@@ -51,10 +51,10 @@ export class MetricsController {
     const routing = this.modules.get(RoutingService, { strict: false });
     m.unhealthyTargets.set(routing.unhealthyCount);
     m.coolingTargets.set(routing.cooldowns.cooling);
-    m.upstreamConnections.reset(); // origins whose pool closed drop out
-    for (const [origin, s] of Object.entries(upstreamPoolStats()))
+    m.upstreamConnections.reset(); // pools that closed drop out
+    for (const s of upstreamPoolStats())
       for (const state of ['connected', 'free', 'running', 'queued'] as const)
-        m.upstreamConnections.set({ origin, state }, s[state]);
+        m.upstreamConnections.set({ origin: s.origin, proxy: s.proxy, state }, s[state]);
     const db = this.modules.get(DataSource, { strict: false });
     const pool = pgPool(db);
     if (pool) {

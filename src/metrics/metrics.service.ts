@@ -125,9 +125,10 @@ export class MetricsService {
   readonly upstreamConnections = new Gauge({
     name: 'gateway_upstream_connections',
     help:
-      'Direct upstream connection pools by origin: connections open (connected) and idle (free), calls in ' +
-      'progress (running) and calls waiting for a connection (queued; only under UPSTREAM_MAX_CONNECTIONS)',
-    labelNames: ['origin', 'state'] as const,
+      'Upstream connection pools by origin and proxy (empty: direct): connections open (connected) and idle ' +
+      '(free), calls in progress (running) and calls waiting for a connection (queued; only under ' +
+      'UPSTREAM_MAX_CONNECTIONS)',
+    labelNames: ['origin', 'proxy', 'state'] as const,
     registers: [this.registry],
   });
   readonly dbPool = new Gauge({

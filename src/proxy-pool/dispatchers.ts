@@ -1,6 +1,10 @@
 import { Agent, buildConnector, Dispatcher, ProxyAgent } from 'undici';
 import { SocksClient } from 'socks';
-import { UPSTREAM_CONNECT_TIMEOUT_MS, upstreamPoolOptions } from '../providers/adapters/upstream-pool';
+import {
+  proxiedPoolFactory,
+  UPSTREAM_CONNECT_TIMEOUT_MS,
+  upstreamPoolOptions,
+} from '../providers/adapters/upstream-pool';
 import type { ProxyScheme } from './proxy.entity';
 
 export interface ProxyEndpoint {
@@ -21,13 +25,16 @@ function proxyConnectError(e: unknown): Error {
  * An undici dispatcher that sends every request through one proxy: `ProxyAgent` (a CONNECT tunnel
  * for https upstreams, plain forwarding for http ones; `Proxy-Authorization: Basic` when it has
  * credentials) for http/https proxies, and an
- * `Agent` whose connector opens a SOCKS5 tunnel (then TLS for https targets) for socks5.
+ * `Agent` whose connector opens a SOCKS5 tunnel (then TLS for https targets) for socks5. Their pools
+ * show in /metrics under the proxy's name (`name`, read at each scrape).
  */
-export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
+export function createProxyDispatcher(p: ProxyEndpoint, name: () => string): Dispatcher {
+  const factory = proxiedPoolFactory(name);
   if (p.scheme === 'socks5') {
     const tls = buildConnector({ timeout: UPSTREAM_CONNECT_TIMEOUT_MS });
     return new Agent({
       ...upstreamPoolOptions(),
+      factory,
       connect: (opts, callback) => {
         const https = opts.protocol === 'https:';
         SocksClient.createConnection({
@@ -53,6 +60,7 @@ export function createProxyDispatcher(p: ProxyEndpoint): Dispatcher {
   const hostPart = p.host.includes(':') ? `[${p.host}]` : p.host;
   return new ProxyAgent({
     ...upstreamPoolOptions(),
+    factory,
     uri: `${p.scheme}://${hostPart}:${p.port}`,
     ...(p.username !== undefined
       ? {

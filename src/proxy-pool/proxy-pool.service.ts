@@ -231,7 +231,7 @@ export class ProxyPoolService implements OnModuleInit, OnApplicationShutdown {
     const cached = this.dispatchers.get(e.id);
     if (cached && cached.key === e.key) return cached.dispatcher;
     if (cached) void cached.dispatcher.close().catch(() => undefined);
-    const dispatcher = createProxyDispatcher(e);
+    const dispatcher = createProxyDispatcher(e, () => this.entries.get(e.id)?.name ?? e.name);
     this.dispatchers.set(e.id, { key: e.key, dispatcher });
     return dispatcher;
   }

@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { Agent, Dispatcher, Pool } from 'undici';
 
 /**
  * How many connections the gateway may hold open to one upstream origin (per instance, per proxy),
@@ -34,7 +34,7 @@ export function upstreamAgent(): Agent {
   }));
 }
 
-/** One origin's pool in the direct agent (undici's PoolStats). */
+/** One origin's connection pool (undici's PoolStats). */
 export interface UpstreamPoolStats {
   /** Connections open. */
   connected: number;
@@ -46,18 +46,57 @@ export interface UpstreamPoolStats {
   queued: number;
 }
 
-/** The direct agent's pools by origin, for /metrics (empty before the first call). */
-export function upstreamPoolStats(): Record<string, UpstreamPoolStats> {
-  const out: Record<string, UpstreamPoolStats> = {};
-  const all = (agent?.stats ?? {}) as Record<string, Partial<UpstreamPoolStats>>;
-  for (const [origin, s] of Object.entries(all))
-    out[origin] = {
-      connected: s.connected ?? 0,
-      free: s.free ?? 0,
-      running: s.running ?? 0,
-      queued: s.queued ?? 0,
-    };
-  return out;
+/** The pools of an origin reached one way: directly (`proxy` empty) or through the named proxy. */
+export interface UpstreamPoolsEntry extends UpstreamPoolStats {
+  origin: string;
+  proxy: string;
+}
+
+/** A pool made for calls through a proxy (`proxiedPoolFactory`), kept until it closes. */
+interface ProxiedPool {
+  proxy: () => string;
+  origin: string;
+  pool: Pool;
+}
+const proxiedPools = new Set<ProxiedPool>();
+
+/**
+ * The `factory` for a proxy's dispatcher (proxy-pool/dispatchers.ts): makes each origin's pool as
+ * undici would by default, and keeps it so that /metrics shows the calls and connections through each
+ * proxy. `proxy` names the proxy (read at each scrape, so a rename shows). For an http upstream behind
+ * an http proxy, undici forwards through a pool to the proxy itself: its origin is the proxy's URL.
+ */
+export function proxiedPoolFactory(proxy: () => string) {
+  return (origin: string | URL, opts: object): Dispatcher => {
+    const pool = new Pool(origin, opts);
+    proxiedPools.add({ proxy, origin: new URL(origin).origin, pool });
+    return pool;
+  };
+}
+
+/**
+ * The upstream connection pools for /metrics (empty before the first call): the direct agent's by
+ * origin, and those made through proxies by proxy and origin (pools of one proxy and origin added up;
+ * closed ones dropped).
+ */
+export function upstreamPoolStats(): UpstreamPoolsEntry[] {
+  const out = new Map<string, UpstreamPoolsEntry>();
+  const add = (origin: string, proxy: string, s: Partial<UpstreamPoolStats>) => {
+    const key = `${proxy}\n${origin}`;
+    const e = out.get(key) ?? { origin, proxy, connected: 0, free: 0, running: 0, queued: 0 };
+    e.connected += s.connected ?? 0;
+    e.free += s.free ?? 0;
+    e.running += s.running ?? 0;
+    e.queued += s.queued ?? 0;
+    out.set(key, e);
+  };
+  const direct = (agent?.stats ?? {}) as Record<string, Partial<UpstreamPoolStats>>;
+  for (const [origin, s] of Object.entries(direct)) add(origin, '', s);
+  for (const p of proxiedPools) {
+    if (p.pool.closed || p.pool.destroyed) proxiedPools.delete(p);
+    else add(p.origin, p.proxy(), p.pool.stats);
+  }
+  return [...out.values()];
 }
 
 /**
