@@ -59,6 +59,10 @@ interface ProxiedPool {
   pool: Pool;
 }
 const proxiedPools = new Set<ProxiedPool>();
+/** Forgets the pools that closed (at each scrape, and before a new pool is kept: bounded without scrapes). */
+const dropClosedPools = () => {
+  for (const p of proxiedPools) if (p.pool.closed || p.pool.destroyed) proxiedPools.delete(p);
+};
 
 /**
  * The `factory` for a proxy's dispatcher (proxy-pool/dispatchers.ts): makes each origin's pool as
@@ -69,6 +73,7 @@ const proxiedPools = new Set<ProxiedPool>();
 export function proxiedPoolFactory(proxy: () => string) {
   return (origin: string | URL, opts: object): Dispatcher => {
     const pool = new Pool(origin, opts);
+    dropClosedPools();
     proxiedPools.add({ proxy, origin: new URL(origin).origin, pool });
     return pool;
   };
@@ -92,10 +97,8 @@ export function upstreamPoolStats(): UpstreamPoolsEntry[] {
   };
   const direct = (agent?.stats ?? {}) as Record<string, Partial<UpstreamPoolStats>>;
   for (const [origin, s] of Object.entries(direct)) add(origin, '', s);
-  for (const p of proxiedPools) {
-    if (p.pool.closed || p.pool.destroyed) proxiedPools.delete(p);
-    else add(p.origin, p.proxy(), p.pool.stats);
-  }
+  dropClosedPools();
+  for (const p of proxiedPools) add(p.origin, p.proxy(), p.pool.stats);
   return [...out.values()];
 }
 
