@@ -55,6 +55,15 @@ const COLUMNS: Column<NewRequestLog>[] = [
 
 const ROLLUP_KEY = ['api_key_id', 'user_id', 'tenant_id', 'model', 'provider_id'];
 const ROLLUP_KEY_LIST = ROLLUP_KEY.join(', ');
+/** The counters of a rollup row with their SQL types, in column order: summed into hours, added to on upsert. */
+const ROLLUP_COUNTERS: [string, string][] = [
+  ['requests', 'int'],
+  ['errors', 'int'],
+  ['input_tokens', 'bigint'],
+  ['output_tokens', 'bigint'],
+  ['cost_usd', 'numeric'],
+  ...LATENCY_COLUMNS.map((c): [string, string] => [c, 'int']),
+];
 /**
  * A log row's latency bucket, 0…LATENCY_BUCKETS_MS.length: bucket i holds latencies in
  * (LATENCY_BUCKETS_MS[i - 1], LATENCY_BUCKETS_MS[i]] ms (`width_bucket` counts the bounds ≤ its operand).
@@ -75,9 +84,8 @@ export const rollupCtes = (source: string) =>
   `${LATENCY_COLUMNS.map((c, i) => `(COUNT(*) FILTER (WHERE latency_bucket = ${i}))::int AS ${c}`).join(', ')} ` +
   `FROM (SELECT *, ${LATENCY_BUCKET} AS latency_bucket FROM ${source}) AS l GROUP BY 2, ${ROLLUP_KEY_LIST}), ` +
   `rollups AS (SELECT * FROM rollup_minutes UNION ALL ` +
-  `SELECT 60::smallint, date_trunc('hour', bucket), ${ROLLUP_KEY_LIST}, MAX(provider_name), SUM(requests)::int, ` +
-  `SUM(errors)::int, SUM(input_tokens)::bigint, SUM(output_tokens)::bigint, SUM(cost_usd), ` +
-  `${LATENCY_COLUMNS.map((c) => `SUM(${c})::int`).join(', ')} FROM rollup_minutes GROUP BY 2, ${ROLLUP_KEY_LIST})`;
+  `SELECT 60::smallint, date_trunc('hour', bucket), ${ROLLUP_KEY_LIST}, MAX(provider_name), ` +
+  `${ROLLUP_COUNTERS.map(([c, type]) => `SUM(${c})::${type}`).join(', ')} FROM rollup_minutes GROUP BY 2, ${ROLLUP_KEY_LIST})`;
 
 /** The columns of a rollup row, in the order of `rollupCtes`' rows. */
 export const ROLLUP_COLUMNS = [
@@ -85,12 +93,7 @@ export const ROLLUP_COLUMNS = [
   'bucket',
   ...ROLLUP_KEY,
   'provider_name',
-  'requests',
-  'errors',
-  'input_tokens',
-  'output_tokens',
-  'cost_usd',
-  ...LATENCY_COLUMNS,
+  ...ROLLUP_COUNTERS.map(([c]) => c),
 ].join(', ');
 
 /** Columns of the batch that are not log columns: whether the request is billed, and its price row. */
@@ -148,9 +151,7 @@ const ROLLUP_UPSERT =
   `${rollupCtes('logs')} ` +
   `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM rollups ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY_LIST}) DO UPDATE SET ` +
-  ['requests', 'errors', 'input_tokens', 'output_tokens', 'cost_usd', ...LATENCY_COLUMNS]
-    .map((c) => `${c} = request_rollups.${c} + EXCLUDED.${c}`)
-    .join(', ');
+  ROLLUP_COUNTERS.map(([c]) => `${c} = request_rollups.${c} + EXCLUDED.${c}`).join(', ');
 const recordsStatement = (retry: boolean) =>
   `WITH src AS (${jsonRowsSelect(BATCH_COLUMNS)}), ` +
   `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src ` +
