@@ -1,9 +1,9 @@
 /**
  * `npm run bench:logs`: the dashboard and the logs page at scale. Boots the app on a fresh database
  * (BENCH_DATABASE_URL, or the embedded one), seeds BENCH_LOG_ROWS request log rows (default 1,000,000)
- * spread over the last 24 hours with generate_series, then times `GET /api/dashboard/stats`,
- * `/api/dashboard/realtime`, a filtered `/api/logs` page and `/api/reports/usage`, several runs each,
- * and prints the median and the worst.
+ * spread over the last 24 hours with generate_series (and a usage-ledger row for each successful one),
+ * then times `GET /api/dashboard/stats`, `/api/dashboard/realtime`, filtered `/api/logs` pages and
+ * the usage and billing reports, several runs each, and prints the median and the worst.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
-import { rollupCtes, ROLLUP_COLUMNS } from '../src/logs/log-writer.service';
+import { rollupCtes, ROLLUP_COLUMNS, usageRollupsInsert } from '../src/logs/log-writer.service';
 
 const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -82,15 +82,29 @@ async function main(): Promise<void> {
     await db.query(
       `WITH ${rollupCtes('request_logs')} INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM rollups`,
     );
-    await db.query('ANALYZE request_logs');
-    await db.query('ANALYZE request_rollups');
-    const [{ n: rollups }] = (await db.query('SELECT COUNT(*)::int AS n FROM request_rollups')) as {
-      n: number;
-    }[];
+    // The usage ledger of the billed (successful) requests, as the log writer derives it from the log rows.
+    await db.query(
+      `INSERT INTO usage_ledger (id, created_at, request_id, tenant_id, user_id, api_key_id, model, provider_id,
+         upstream_model, input_tokens, output_tokens, cost_usd)
+       SELECT id, created_at, request_id, tenant_id, user_id, api_key_id, model, provider_id, upstream_model,
+         input_tokens, output_tokens, cost_usd FROM request_logs WHERE status < 400`,
+    );
+    await db.query(usageRollupsInsert('usage_ledger'));
+    // As a table in service is: vacuumed and analysed (else autovacuum works through the fresh million
+    // rows during the timings).
+    for (const table of ['request_logs', 'request_rollups', 'usage_ledger', 'usage_rollups'])
+      await db.query(`VACUUM ANALYZE ${table}`);
+    const count = async (table: string) =>
+      ((await db.query(`SELECT COUNT(*)::int AS n FROM ${table}`)) as { n: number }[])[0].n.toLocaleString(
+        'en-US',
+      );
     out(
-      `seeded ${ROWS.toLocaleString('en-US')} request log rows (${rollups.toLocaleString('en-US')} rollup rows) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `seeded ${ROWS.toLocaleString('en-US')} request log rows (${await count('request_rollups')} rollup rows), ` +
+        `${await count('usage_ledger')} ledger rows (${await count('usage_rollups')} hourly sums) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     const auth = { authorization: `Bearer ${token}` };
+    const halfPast = (hours: number) =>
+      new Date((Math.floor(Date.now() / 3600_000) + hours) * 3600_000 + 1800_000).toISOString();
     const targets: [string, string][] = [
       ['dashboard stats (24 h)', '/api/dashboard/stats'],
       ['dashboard realtime (1 h)', '/api/dashboard/realtime'],
@@ -101,6 +115,14 @@ async function main(): Promise<void> {
         '/api/logs?apiKeyId=00000000-0000-4000-8000-000000000007&outcome=error&pageSize=50',
       ],
       ['logs page, page 100', '/api/logs?model=model-3&page=100&pageSize=50'],
+      ['usage report (30 days by model)', '/api/reports/usage'],
+      ['billing report (30 days by tenant)', '/api/reports/billing'],
+      [
+        'usage report, one key, by day',
+        '/api/reports/usage?apiKeyId=00000000-0000-4000-8000-000000000007&groupBy=none',
+      ],
+      // Whole hours from the hourly sums, the part-hours at both ends (~30 min each) from the ledger rows.
+      ['usage report, 20 h from :30 to :30', `/api/reports/usage?from=${halfPast(-21)}&to=${halfPast(-1)}`],
     ];
     out('');
     out('| Query | median | worst |');

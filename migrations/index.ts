@@ -11,6 +11,7 @@ import { Billing1795640667842 } from './1795640667842-Billing';
 import { Memory1795641691060 } from './1795641691060-Memory';
 import { KeyScopes1795641906449 } from './1795641906449-KeyScopes';
 import { RequestRollups1795644494595 } from './1795644494595-RequestRollups';
+import { UsageRollups1795736777588 } from './1795736777588-UsageRollups';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Init1795632110453,
@@ -24,4 +25,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   Memory1795641691060,
   KeyScopes1795641906449,
   RequestRollups1795644494595,
+  UsageRollups1795736777588,
 ];

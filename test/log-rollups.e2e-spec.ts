@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ReportsService } from '../src/billing/reports.service';
 import { insertRequestLogs, NewRequestLog } from '../src/logs/log-writer.service';
 import { RequestLog } from '../src/logs/request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from '../src/logs/request-rollup.entity';
@@ -118,5 +119,141 @@ describe('Request rollups written with the log rows (e2e)', () => {
       `SELECT SUM(requests)::int AS n FROM request_rollups WHERE width = 60 AND model = 'm-rollup'`,
     )) as { n: number }[];
     expect(n).toBe(first.length + 3);
+  });
+
+  describe("the usage ledger's hourly sums (usage_rollups)", () => {
+    const keyC = randomUUID();
+    const keyD = randomUUID();
+    const user = randomUUID();
+    const admin = {
+      id: randomUUID(),
+      email: 'a@example.com',
+      role: 'admin' as const,
+      tenantId: randomUUID(),
+    };
+    const billed = (at: string, i: number, extra: Partial<NewRequestLog> = {}) =>
+      row(at, 100, {
+        model: 'm-usage',
+        apiKeyId: i % 3 ? keyC : keyD,
+        userId: user,
+        inputTokens: 100 + i,
+        outputTokens: 10 + i,
+        cachedTokens: i % 4,
+        reasoningTokens: i % 5,
+        costUsd: (i + 1) / 1e6,
+        billed: true,
+        ...extra,
+      });
+    /** The ledger's own sums over [from, to): what the reports must give. */
+    const ledgerSums = async (from: string, to: string, key?: string) =>
+      (
+        (await db.query(
+          `SELECT COUNT(*)::int AS requests, COALESCE(SUM(input_tokens), 0)::int AS input,
+             COALESCE(SUM(cached_tokens), 0)::int AS cached, COALESCE(SUM(reasoning_tokens), 0)::int AS reasoning,
+             COALESCE(SUM(cost_usd), 0)::text AS cost
+           FROM usage_ledger WHERE model = 'm-usage' AND created_at >= $1 AND created_at < $2
+             AND ($3::uuid IS NULL OR api_key_id = $3)`,
+          [from, to, key ?? null],
+        )) as { requests: number; input: number; cached: number; reasoning: number; cost: string }[]
+      )[0];
+
+    beforeAll(async () => {
+      const repo = db.getRepository(RequestLog);
+      // Billed rows over four hours of a day (minutes near every boundary), and rows that are not billed.
+      const times = [
+        '2026-11-20T08:00:00Z',
+        '2026-11-20T08:29:59.500Z',
+        '2026-11-20T08:59:59.999Z',
+        '2026-11-20T09:00:00Z',
+        '2026-11-20T09:15:00Z',
+        '2026-11-20T09:45:30Z',
+        '2026-11-20T10:00:00.001Z',
+        '2026-11-20T10:30:00Z',
+        '2026-11-20T11:05:00Z',
+        '2026-11-20T11:59:00Z',
+      ];
+      const batch = times.flatMap((at, i) => [billed(at, i), billed(at, i + 10)]);
+      await insertRequestLogs(repo, batch, prepared);
+      await insertRequestLogs(
+        repo,
+        [
+          billed('2026-11-20T09:20:00Z', 30),
+          billed('2026-11-20T09:21:00Z', 31, { billed: false }),
+          // This hour's: a report until now (or later) reads this hour's sums whole.
+          billed(new Date(Date.now() - 1000).toISOString(), 32),
+        ],
+        prepared,
+      );
+      // A batch sent again (its acknowledgement lost) adds nothing.
+      await insertRequestLogs(repo, batch, prepared);
+    });
+
+    it('hold the ledger summed per UTC hour, key, user, model and provider', async () => {
+      const want = await db.query(
+        `SELECT date_trunc('hour', created_at, 'UTC') AS bucket, api_key_id, COUNT(*)::int AS requests,
+           SUM(input_tokens)::text AS input_tokens, SUM(cached_tokens)::text AS cached_tokens,
+           SUM(reasoning_tokens)::text AS reasoning_tokens, SUM(cost_usd)::text AS cost_usd
+         FROM usage_ledger WHERE model = 'm-usage' GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      const got = await db.query(
+        `SELECT bucket, api_key_id, requests, input_tokens::text AS input_tokens, cached_tokens::text AS cached_tokens,
+           reasoning_tokens::text AS reasoning_tokens, cost_usd::text AS cost_usd
+         FROM usage_rollups WHERE model = 'm-usage' ORDER BY 1, 2`,
+      );
+      expect(want.length).toBe(9); // 4 hours × 2 keys, and this hour's row
+      expect(got).toEqual(want);
+      expect((await ledgerSums('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z')).requests).toBe(21);
+    });
+
+    it('give reports and /v1/usage exactly the ledger over any window (whole hours, part-hours, within an hour)', async () => {
+      const reports = t.app.get(ReportsService);
+      const windows: [string, string][] = [
+        ['2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'], // whole hours only
+        ['2026-11-20T08:29:59.500Z', '2026-11-20T11:05:00Z'], // part-hours at both ends
+        ['2026-11-20T08:30:00Z', '2026-11-20T10:00:00.001Z'], // the end's bound excludes its row
+        ['2026-11-20T09:10:00Z', '2026-11-20T09:50:00Z'], // within one hour
+        ['2026-11-20T08:59:59.999Z', '2026-11-20T09:45:30Z'], // across one boundary, no whole hour
+        ['2026-11-20T09:00:00Z', '2026-11-20T10:00:00Z'], // exactly one hour
+        ['2026-11-20T09:30:00Z', new Date(Date.now() + 3600_000).toISOString()], // past now: this hour whole
+      ];
+      for (const [from, to] of windows) {
+        const want = await ledgerSums(from, to);
+        for (const groupBy of ['key', 'none'] as const) {
+          const r = await reports.report(admin, 'usage', { from, to, groupBy, granularity: 'day' });
+          const mine = r.rows.filter((x) => groupBy === 'none' || x.group === keyC || x.group === keyD);
+          const sum = (k: 'requests' | 'inputTokens' | 'cachedTokens' | 'reasoningTokens') =>
+            mine.reduce((a, x) => a + x[k], 0);
+          expect([
+            from,
+            to,
+            sum('requests'),
+            sum('inputTokens'),
+            sum('cachedTokens'),
+            sum('reasoningTokens'),
+          ]).toEqual([from, to, want.requests, want.input, want.cached, want.reasoning]);
+          expect(mine.reduce((a, x) => a + x.costUsd, 0)).toBeCloseTo(Number(want.cost), 12);
+        }
+        const byKey = await reports.report(admin, 'billing', { from, to, apiKeyId: keyC, groupBy: 'none' });
+        const wantC = await ledgerSums(from, to, keyC);
+        expect([from, byKey.totals.requests, byKey.totals.inputTokens]).toEqual([
+          from,
+          wantC.requests,
+          wantC.input,
+        ]);
+        expect(byKey.totals.costUsd).toBeCloseTo(Number(wantC.cost), 12);
+        const usage = await reports.keyUsage(keyC, from, to);
+        expect([from, usage.totals.requests, usage.totals.input_tokens]).toEqual([
+          from,
+          wantC.requests,
+          wantC.input,
+        ]);
+      }
+      // The defaults: the last 30 days (from the start of the hour) until now — every row here.
+      const all = await ledgerSums('2026-11-01T00:00:00Z', new Date(Date.now() + 60_000).toISOString());
+      expect(all.requests).toBe(22);
+      const byDefault = await reports.report(admin, 'usage', {});
+      expect([byDefault.totals.requests, byDefault.totals.inputTokens]).toEqual([all.requests, all.input]);
+      expect(Date.parse(byDefault.from) % 3600_000).toBe(0);
+    });
   });
 });

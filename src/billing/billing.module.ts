@@ -16,7 +16,7 @@ import { PricesService } from './prices.service';
 import { RateLimitsService } from './rate-limits.service';
 import { ReportsController, UsageController } from './reports.controller';
 import { ReportsService } from './reports.service';
-import { UsageLedgerEntry } from './usage-ledger.entity';
+import { UsageRollup } from './usage-rollup.entity';
 
 /**
  * Billing: the price table, the usage ledger, budgets with reservations, RPM/TPM limits, the bad-key
@@ -24,7 +24,7 @@ import { UsageLedgerEntry } from './usage-ledger.entity';
  * `IpLockService` and nothing else.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Price, Budget, UsageLedgerEntry, ApiKey, User, Tenant]), ApiKeysModule],
+  imports: [TypeOrmModule.forFeature([Price, Budget, UsageRollup, ApiKey, User, Tenant]), ApiKeysModule],
   controllers: [PricesController, BudgetsController, ReportsController, UsageController],
   providers: [
     counterStoreProvider,

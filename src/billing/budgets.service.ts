@@ -24,7 +24,7 @@ import { crossedThresholds, fromNano, toNano } from './cost';
 import type { BudgetSlot, CounterStore } from './counters';
 import { BudgetQueryDto, CreateBudgetDto, UpdateBudgetDto } from './dto/budget.dto';
 import { periodEnd, periodStart } from './periods';
-import { UsageLedgerEntry } from './usage-ledger.entity';
+import { UsageRollup } from './usage-rollup.entity';
 
 const TOPIC = 'budgets';
 const DAY = 86_400_000;
@@ -59,8 +59,8 @@ export interface BudgetView extends Budget {
 /**
  * Budgets on API keys, users and tenants. The request path reserves an estimate on every budget that
  * applies (atomically, all or none — Redis Lua with several instances, in-process otherwise) and
- * settles the actual cost when the request completes. Counters are warmed from the usage ledger at
- * start, on every change and every five minutes, so a restart does not forget what was spent.
+ * settles the actual cost when the request completes. Counters are warmed from the usage ledger (its
+ * hourly sums) at start, on every change and every five minutes, so a restart does not forget what was spent.
  */
 @Injectable()
 export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
@@ -72,7 +72,7 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @InjectRepository(Budget) private readonly budgets: Repository<Budget>,
-    @InjectRepository(UsageLedgerEntry) private readonly ledger: Repository<UsageLedgerEntry>,
+    @InjectRepository(UsageRollup) private readonly usage: Repository<UsageRollup>,
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
@@ -104,7 +104,11 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
     await this.warm();
   }
 
-  /** Raises every current-period counter to what the ledger already holds. */
+  /**
+   * Raises every current-period counter to what the ledger already holds, read from its hourly sums
+   * (a period starts on a UTC day, so its hours are whole; the current hour's row holds every batch
+   * written so far).
+   */
   async warm(): Promise<void> {
     const now = Date.now();
     for (const list of this.index.values()) {
@@ -112,8 +116,8 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
         try {
           const from = periodStart(b.period, now);
           const column = b.scope === 'key' ? 'api_key_id' : b.scope === 'user' ? 'user_id' : 'tenant_id';
-          const rows: { s: string | null }[] = await this.ledger.query(
-            `SELECT SUM(cost_usd)::text AS s FROM usage_ledger WHERE ${column} = $1 AND created_at >= $2`,
+          const rows: { s: string | null }[] = await this.usage.query(
+            `SELECT SUM(cost_usd)::text AS s FROM usage_rollups WHERE ${column} = $1 AND bucket >= $2`,
             [b.scopeId, new Date(from)],
           );
           await this.counters.floor(this.slot(b, now), toNano(Number(rows[0]?.s ?? 0)));

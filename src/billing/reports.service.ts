@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/decorators';
 import { csvCell } from '../common/csv';
+import { hourBefore, usageBounds, usageSourceSql } from './usage-source';
 import type {
   Granularity,
   Grouping,
@@ -15,11 +16,11 @@ import type {
 } from './dto/report.dto';
 
 const GROUP_COLUMN: Record<Exclude<Grouping, 'none'>, string> = {
-  tenant: 'l.tenant_id::text',
-  user: 'l.user_id::text',
-  key: 'l.api_key_id::text',
-  model: 'l.model',
-  provider: 'l.provider_id::text',
+  tenant: 'u.tenant_id::text',
+  user: 'u.user_id::text',
+  key: 'u.api_key_id::text',
+  model: 'u.model',
+  provider: 'u.provider_id::text',
 };
 
 const NAME_SQL: Record<Exclude<Grouping, 'none' | 'model'>, string> = {
@@ -45,7 +46,8 @@ interface RawRow {
 const num = (v: string | null | undefined) => Number(v ?? 0);
 
 /**
- * Usage and billing reports, read from the usage ledger (so their totals are the ledger's). Admins
+ * Usage and billing reports over the usage ledger (their totals are the ledger's), read through
+ * `usageSourceSql`: whole hours from its hourly sums, the part-hours at the ends from its rows. Admins
  * see every tenant; everyone else only the traffic of their own keys.
  */
 @Injectable()
@@ -53,37 +55,39 @@ export class ReportsService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async report(actor: AuthUser, kind: 'usage' | 'billing', q: ReportQueryDto): Promise<ReportView> {
-    const to = q.to ? new Date(q.to) : new Date();
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY);
+    const now = new Date();
+    const to = q.to ? new Date(q.to) : now;
+    const from = q.from ? new Date(q.from) : hourBefore(to, 30 * DAY);
     if (from >= to) throw new BadRequestException('from must be before to');
     const granularity: Granularity = q.granularity ?? 'day';
     const groupBy: Grouping = q.groupBy ?? (kind === 'billing' ? 'tenant' : 'model');
-    const where: string[] = ['l.created_at >= $1', 'l.created_at < $2'];
-    const params: unknown[] = [from, to];
-    const filter = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(`${sql} = $${params.length}`);
-    };
-    if (actor.role !== 'admin') filter('l.user_id', actor.id);
-    if (q.tenantId) filter('l.tenant_id', q.tenantId);
-    if (q.userId) filter('l.user_id', q.userId);
-    if (q.apiKeyId) filter('l.api_key_id', q.apiKeyId);
-    const whereSql = where.join(' AND ');
-    const sums = `COUNT(*)::text AS requests, COALESCE(SUM(l.input_tokens),0)::text AS input,
-      COALESCE(SUM(l.output_tokens),0)::text AS output, COALESCE(SUM(l.cached_tokens),0)::text AS cached,
-      COALESCE(SUM(l.reasoning_tokens),0)::text AS reasoning, COALESCE(SUM(l.cost_usd),0)::text AS cost`;
+    const params: unknown[] = usageBounds(from, to, now);
+    const where: string[] = [];
+    const filter = (column: string, v: unknown) => where.push(`${column} = $${params.push(v)}`);
+    if (actor.role !== 'admin') filter('user_id', actor.id);
+    if (q.tenantId) filter('tenant_id', q.tenantId);
+    if (q.userId) filter('user_id', q.userId);
+    if (q.apiKeyId) filter('api_key_id', q.apiKeyId);
     const grp = groupBy === 'none' ? 'NULL::text' : GROUP_COLUMN[groupBy];
-    const raw: RawRow[] = await this.db.query(
-      `SELECT date_trunc('${granularity}', l.created_at AT TIME ZONE 'UTC') AS period, ${grp} AS grp, ${sums}
-       FROM usage_ledger l WHERE ${whereSql} GROUP BY 1, 2 ORDER BY 1, ${kind === 'billing' ? 'SUM(l.cost_usd) DESC' : '2'}`,
+    // The rows by period and group, and the totals (the empty grouping set, `total` = 1), in one read.
+    const raw: (RawRow & { total: number })[] = await this.db.query(
+      `SELECT GROUPING(period) AS total, period, grp,
+         COALESCE(SUM(requests),0)::text AS requests, COALESCE(SUM(input_tokens),0)::text AS input,
+         COALESCE(SUM(output_tokens),0)::text AS output, COALESCE(SUM(cached_tokens),0)::text AS cached,
+         COALESCE(SUM(reasoning_tokens),0)::text AS reasoning, COALESCE(SUM(cost_usd),0)::text AS cost
+       FROM (SELECT date_trunc('${granularity}', u.at AT TIME ZONE 'UTC') AS period, ${grp} AS grp, u.*
+             FROM ${usageSourceSql(1, where.join(' AND '))} u) x
+       GROUP BY GROUPING SETS ((period, grp), ())
+       ORDER BY 1, 2, ${kind === 'billing' ? 'SUM(cost_usd) DESC' : '3'}`,
       params,
     );
-    const [t]: RawRow[] = await this.db.query(`SELECT ${sums} FROM usage_ledger l WHERE ${whereSql}`, params);
+    const t = raw.find((r) => r.total === 1);
+    const groups = raw.filter((r) => r.total !== 1);
     const names = await this.names(
       groupBy,
-      raw.map((r) => r.grp),
+      groups.map((r) => r.grp),
     );
-    const rows: ReportRowView[] = raw.map((r) => ({
+    const rows: ReportRowView[] = groups.map((r) => ({
       period: toUtcIso(r.period),
       group: r.grp,
       groupName: r.grp === null ? null : (names.get(r.grp) ?? r.grp),
@@ -114,16 +118,16 @@ export class ReportsService {
 
   /** A key holder's own usage by UTC day and model (`GET /v1/usage`). */
   async keyUsage(keyId: string, start?: string, end?: string) {
-    const to = end ? endOf(end) : new Date();
-    const from = start ? new Date(start) : new Date(to.getTime() - 30 * DAY);
+    const now = new Date();
+    const to = end ? endOf(end) : now;
+    const from = start ? new Date(start) : hourBefore(to, 30 * DAY);
     if (from >= to) throw new BadRequestException('start_date must be before end_date');
     const rows: RawRow[] = await this.db.query(
-      `SELECT date_trunc('day', l.created_at AT TIME ZONE 'UTC') AS period, l.model AS grp,
-         COUNT(*)::text AS requests, SUM(l.input_tokens)::text AS input, SUM(l.output_tokens)::text AS output,
-         SUM(l.cached_tokens)::text AS cached, SUM(l.reasoning_tokens)::text AS reasoning, SUM(l.cost_usd)::text AS cost
-       FROM usage_ledger l WHERE l.api_key_id = $1 AND l.created_at >= $2 AND l.created_at < $3
-       GROUP BY 1, 2 ORDER BY 1, 2`,
-      [keyId, from, to],
+      `SELECT date_trunc('day', u.at AT TIME ZONE 'UTC') AS period, u.model AS grp,
+         SUM(u.requests)::text AS requests, SUM(u.input_tokens)::text AS input, SUM(u.output_tokens)::text AS output,
+         SUM(u.cached_tokens)::text AS cached, SUM(u.reasoning_tokens)::text AS reasoning, SUM(u.cost_usd)::text AS cost
+       FROM ${usageSourceSql(1, 'api_key_id = $5')} u GROUP BY 1, 2 ORDER BY 1, 2`,
+      [...usageBounds(from, to, now), keyId],
     );
     const data = rows.map((r) => ({
       date: toUtcIso(r.period).slice(0, 10),

@@ -3,13 +3,12 @@ import { numericTransformer } from '../common/numeric';
 
 /**
  * The usage ledger: one row per billed gateway request (written in batches with its log row's
- * cost). Reports and budget warm-up read from here.
+ * cost), kept whatever the log retention. Reports, `/v1/usage` and the budgets' warm-up read its
+ * hourly sums (`usage_rollups`, written in the same statement) and, for the part-hours at the edges
+ * of a period, its rows by time.
  */
 @Entity('usage_ledger')
 @Index(['createdAt'])
-@Index(['tenantId', 'createdAt'])
-@Index(['userId', 'createdAt'])
-@Index(['apiKeyId', 'createdAt'])
 export class UsageLedgerEntry {
   /** Made by the gateway per request, so a retried batch insert cannot bill a request twice. */
   @PrimaryGeneratedColumn('uuid')

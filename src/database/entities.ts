@@ -4,6 +4,7 @@ import { RefreshToken } from '../auth/refresh-token.entity';
 import { Budget } from '../billing/budget.entity';
 import { Price } from '../billing/price.entity';
 import { UsageLedgerEntry } from '../billing/usage-ledger.entity';
+import { UsageRollup } from '../billing/usage-rollup.entity';
 import { RequestLog } from '../logs/request-log.entity';
 import { RequestRollup } from '../logs/request-rollup.entity';
 import { Session, SessionMessage } from '../memory/session.entity';
@@ -29,6 +30,7 @@ export const entities = [
   Price,
   Budget,
   UsageLedgerEntry,
+  UsageRollup,
   Session,
   SessionMessage,
   AlertChannel,

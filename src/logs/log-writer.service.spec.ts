@@ -99,15 +99,21 @@ describe('LogWriter', () => {
     // The first try: every id is new, so a plain insert; the ledger takes the billed rows.
     expect(sent[0].sql).toMatch(/INSERT INTO request_logs \(.*\) SELECT .* FROM src RETURNING id,/s);
     expect(sent[0].sql).not.toMatch(/ON CONFLICT \(id\)/);
-    expect(sent[0].sql).toMatch(/INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed\)/s);
+    expect(sent[0].sql).toMatch(
+      /INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed RETURNING /s,
+    );
     // The retry (the first may have been committed): the database skips ids it already has, and the
     // ledger and the rollups take only the rows inserted.
     expect(sent[1].sql).toMatch(/INSERT INTO request_logs .* ON CONFLICT \(id\) DO NOTHING RETURNING id,/s);
     expect(sent[1].sql).toMatch(
       /INSERT INTO usage_ledger \(id, .*\) SELECT id, .* FROM src WHERE billed AND id IN \(SELECT id FROM logs\) ON CONFLICT \(id\) DO NOTHING/s,
     );
-    // The rollups read the inserted rows (once: the hours are summed from the minutes).
+    // The rollups read the inserted rows (once: the hours are summed from the minutes); the ledger's
+    // hourly sums read the ledger rows inserted.
     for (const { sql } of sent) {
+      expect(sql).toMatch(
+        /usage AS \(INSERT INTO usage_rollups \(bucket, .*\) SELECT .* FROM ledger GROUP BY .* ON CONFLICT/s,
+      );
       expect(sql).toMatch(/rollup_minutes AS \(SELECT .* FROM logs\) AS l GROUP BY/s);
       expect(sql).toMatch(
         /rollups AS \(SELECT \* FROM rollup_minutes UNION ALL SELECT 60::smallint, .* FROM rollup_minutes GROUP BY/s,

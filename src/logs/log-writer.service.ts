@@ -78,13 +78,13 @@ const LATENCY_BUCKET = `width_bucket(latency_ms - 1, '{${LATENCY_BUCKETS_MS.join
  * two: the rollups ~3.6 → ~3.1 µs of PostgreSQL CPU per row, the whole statement 26.3 → 25.8).
  */
 export const rollupCtes = (source: string) =>
-  `rollup_minutes AS (SELECT 1::smallint AS width, date_trunc('minute', created_at) AS bucket, ${ROLLUP_KEY_LIST}, ` +
+  `rollup_minutes AS (SELECT 1::smallint AS width, date_trunc('minute', created_at, 'UTC') AS bucket, ${ROLLUP_KEY_LIST}, ` +
   `MAX(provider_name) AS provider_name, COUNT(*)::int AS requests, (COUNT(*) FILTER (WHERE status >= 400))::int AS errors, ` +
   `SUM(input_tokens)::bigint AS input_tokens, SUM(output_tokens)::bigint AS output_tokens, SUM(cost_usd) AS cost_usd, ` +
   `${LATENCY_COLUMNS.map((c, i) => `(COUNT(*) FILTER (WHERE latency_bucket = ${i}))::int AS ${c}`).join(', ')} ` +
   `FROM (SELECT *, ${LATENCY_BUCKET} AS latency_bucket FROM ${source}) AS l GROUP BY 2, ${ROLLUP_KEY_LIST}), ` +
   `rollups AS (SELECT * FROM rollup_minutes UNION ALL ` +
-  `SELECT 60::smallint, date_trunc('hour', bucket), ${ROLLUP_KEY_LIST}, MAX(provider_name), ` +
+  `SELECT 60::smallint, date_trunc('hour', bucket, 'UTC'), ${ROLLUP_KEY_LIST}, MAX(provider_name), ` +
   `${ROLLUP_COUNTERS.map(([c, type]) => `SUM(${c})::${type}`).join(', ')} FROM rollup_minutes GROUP BY 2, ${ROLLUP_KEY_LIST})`;
 
 /** The columns of a rollup row, in the order of `rollupCtes`' rows. */
@@ -137,11 +137,12 @@ const ROLLUP_SOURCE = [
 
 /**
  * One statement per batch writes a request's whole record: the log rows, the usage-ledger rows of
- * the billed ones, and the per-minute and per-hour rollups they add to (upserted). Logs, ledger and
- * rollups can never disagree — either all are written or, on failure, none (and the batch is
- * retried). The ids are made by the writer, the ledger row takes its log row's id, and ledger and
- * rollups take only the rows this statement inserted, so a retry of a batch that was in fact committed
- * (lost acknowledgement) stores, bills and counts nothing twice.
+ * the billed ones and the ledger's hourly sums (usage_rollups), and the per-minute and per-hour
+ * rollups of the log rows (upserted). Logs, ledger and rollups can never disagree — either all are
+ * written or, on failure, none (and the batch is retried). The ids are made by the writer, the ledger
+ * row takes its log row's id, and ledger and rollups take only the rows this statement inserted, so a
+ * retry of a batch that was in fact committed (lost acknowledgement) stores, bills and counts nothing
+ * twice.
  */
 const LOG_COLUMNS = COLUMNS.map((c) => c[1]).join(', ');
 /** The batch's columns, in the order of each encoded row's values. */
@@ -152,13 +153,27 @@ const ROLLUP_UPSERT =
   `INSERT INTO request_rollups (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM rollups ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY_LIST}) DO UPDATE SET ` +
   ROLLUP_COUNTERS.map(([c]) => `${c} = request_rollups.${c} + EXCLUDED.${c}`).join(', ');
+/** The ledger's hourly sums (usage_rollups): key columns, then the counters added to on upsert. */
+const USAGE_KEY = ['tenant_id', 'user_id', 'api_key_id', 'model', 'provider_id'];
+const USAGE_COUNTERS = ['input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens', 'cost_usd'];
+/** Inserts the hourly sums (per UTC hour) of the usage-ledger rows of `source` into usage_rollups. */
+export const usageRollupsInsert = (source: string) =>
+  `INSERT INTO usage_rollups (bucket, ${USAGE_KEY.join(', ')}, requests, ${USAGE_COUNTERS.join(', ')}) ` +
+  `SELECT date_trunc('hour', created_at, 'UTC'), ${USAGE_KEY.join(', ')}, COUNT(*), ` +
+  `${USAGE_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM ${source} GROUP BY 1, ${USAGE_KEY.join(', ')}`;
+const USAGE_UPSERT =
+  `usage AS (${usageRollupsInsert('ledger')} ON CONFLICT (bucket, ${USAGE_KEY.join(', ')}) DO UPDATE SET ` +
+  ['requests', ...USAGE_COUNTERS].map((c) => `${c} = usage_rollups.${c} + EXCLUDED.${c}`).join(', ') +
+  ')';
 const recordsStatement = (retry: boolean) =>
   `WITH src AS (${jsonRowsSelect(BATCH_COLUMNS)}), ` +
   `logs AS (INSERT INTO request_logs (${LOG_COLUMNS}) SELECT ${LOG_COLUMNS} FROM src ` +
   `${retry ? 'ON CONFLICT (id) DO NOTHING ' : ''}RETURNING ${ROLLUP_SOURCE.join(', ')}), ` +
   `ledger AS (INSERT INTO usage_ledger (${LEDGER_COLUMNS.map((c) => c[0]).join(', ')}) ` +
   `SELECT ${LEDGER_COLUMNS.map((c) => c[1]).join(', ')} FROM src WHERE billed` +
-  `${retry ? ' AND id IN (SELECT id FROM logs) ON CONFLICT (id) DO NOTHING' : ''}), ` +
+  `${retry ? ' AND id IN (SELECT id FROM logs) ON CONFLICT (id) DO NOTHING' : ''} ` +
+  `RETURNING created_at, ${USAGE_KEY.join(', ')}, ${USAGE_COUNTERS.join(', ')}), ` +
+  `${USAGE_UPSERT}, ` +
   ROLLUP_UPSERT;
 /**
  * The batch statements, each with the name it is prepared under on a PostgreSQL server of its own
