@@ -10,7 +10,7 @@ export type Grouping = (typeof GROUPINGS)[number];
 export class ReportQueryDto {
   @ApiPropertyOptional({
     example: '2026-11-01T00:00:00Z',
-    description: 'Start (inclusive); default 30 days ago',
+    description: 'Start (inclusive); default the start of the hour 30 days before `to`',
   })
   @IsOptional()
   @IsISO8601()
@@ -53,7 +53,10 @@ export class ReportQueryDto {
 }
 
 export class KeyUsageQueryDto {
-  @ApiPropertyOptional({ example: '2026-11-01', description: 'Start (inclusive); default 30 days ago' })
+  @ApiPropertyOptional({
+    example: '2026-11-01',
+    description: 'Start (inclusive); default the start of the hour 30 days before the end',
+  })
   @IsOptional()
   @IsISO8601()
   start_date?: string;
