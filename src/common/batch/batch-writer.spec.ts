@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { BatchWriter, DROP_REPORT_MS, FAILING_REPORT_MS } from './batch-writer';
+import { BATCH_ROWS, BatchWriter, DROP_REPORT_MS, FAILING_REPORT_MS } from './batch-writer';
 
 /** A writer over an in-memory "table" whose writes can be made to fail. */
 class TestWriter extends BatchWriter<number> {
@@ -50,29 +50,30 @@ describe('BatchWriter', () => {
     start();
     let open!: () => void;
     w.gate = new Promise<void>((r) => (open = r));
-    for (let i = 1; i <= 500; i++) w.push(i); // a full batch: written at once
-    expect(w.batches.map((b) => b.length)).toEqual([500]);
-    for (let i = 501; i <= 530; i++) w.push(i); // arrive while it is being written
+    const full = BATCH_ROWS;
+    for (let i = 1; i <= full; i++) w.push(i); // a full batch: written at once
+    expect(w.batches.map((b) => b.length)).toEqual([full]);
+    for (let i = full + 1; i <= full + 30; i++) w.push(i); // arrive while it is being written
     w.gate = null;
     open();
     await jest.advanceTimersByTimeAsync(0);
-    expect(w.batches.map((b) => b.length)).toEqual([500]);
+    expect(w.batches.map((b) => b.length)).toEqual([full]);
     expect(w.pending).toBe(30);
 
     await jest.advanceTimersByTimeAsync(1000); // the tick takes them
-    expect(w.batches.map((b) => b.length)).toEqual([500, 30]);
-    expect(w.table).toEqual(range(1, 530));
+    expect(w.batches.map((b) => b.length)).toEqual([full, 30]);
+    expect(w.table).toEqual(range(1, full + 30));
 
     // An explicit flush writes everything, also what arrives while it runs.
     w.gate = new Promise<void>((r) => (open = r));
-    w.push(531);
+    w.push(full + 31);
     const flushed = w.flush();
-    w.push(532);
+    w.push(full + 32);
     w.gate = null;
     open();
     await flushed;
     expect(w.pending).toBe(0);
-    expect(w.table).toEqual(range(1, 532));
+    expect(w.table).toEqual(range(1, full + 32));
   });
 
   it('keeps at most maxRows while the database is down, dropping the oldest, and writes the rest when it returns', async () => {

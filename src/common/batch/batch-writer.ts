@@ -1,7 +1,14 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 
 const FLUSH_MS = 1000;
-const BATCH = 500;
+/**
+ * Rows per statement, at most. Measured with the log writer (the gateway and another build in
+ * alternating 8 s slices, small JSON answers at 50 connections, PostgreSQL on the same two cores):
+ * 2,000-row batches served 9–25 % more requests per second than 500-row ones, the gateway's own CPU
+ * per request 11–16 µs lower; 5,000 rows did no better than 2,000. PostgreSQL's CPU per row was the
+ * same for both sizes (~21 µs): what goes is a quarter of the statements and their commits.
+ */
+export const BATCH_ROWS = 2000;
 /** The default bound (WRITE_BUFFER_MAX_ROWS). */
 export const DEFAULT_MAX_ROWS = 100_000;
 /** Dropped rows are reported at most this often: one line with the count since the last one. */
@@ -56,11 +63,11 @@ export abstract class BatchWriter<T> implements OnModuleInit, OnApplicationShutd
   failedWrites = 0;
 
   /**
-   * @param maxRows the bound: at most this many rows wait, plus the batch being written (≤ 500 rows)
+   * @param maxRows the bound: at most this many rows wait, plus the batch being written (≤ BATCH_ROWS)
    * while a write is running; a failed write's rows go back in front and the oldest beyond the bound go.
    */
   constructor(readonly maxRows = DEFAULT_MAX_ROWS) {
-    this.batchSize = Math.min(BATCH, maxRows);
+    this.batchSize = Math.min(BATCH_ROWS, maxRows);
   }
 
   /** Writes one batch (a single statement); throws to have the rows retried. */
