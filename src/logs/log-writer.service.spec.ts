@@ -1,4 +1,5 @@
 import type { Repository } from 'typeorm';
+import { BATCH_ROWS } from '../common/batch/batch-writer';
 import type { AppConfig } from '../config/app-config';
 import { BATCH_COLUMNS, LogWriter, NewRequestLog } from './log-writer.service';
 import type { RequestLog } from './request-log.entity';
@@ -52,14 +53,15 @@ describe('LogWriter', () => {
     expect(inserted).toEqual([[row(1), row(2)]]);
   });
 
-  it('flushes everything on shutdown, in batches of 500', async () => {
+  it('flushes everything on shutdown, in batches of at most BATCH_ROWS', async () => {
     const { r, inserted } = repo();
     const w = new LogWriter(r, config);
     w.onModuleInit();
-    for (let i = 0; i < 1200; i++) w.push(row(i));
+    const n = Math.round(BATCH_ROWS * 2.4);
+    for (let i = 0; i < n; i++) w.push(row(i));
     await w.onApplicationShutdown();
-    expect(inserted.flat()).toHaveLength(1200);
-    expect(Math.max(...inserted.map((b) => b.length))).toBeLessThanOrEqual(500);
+    expect(inserted.flat()).toHaveLength(n);
+    expect(inserted.map((b) => b.length)).toEqual([BATCH_ROWS, BATCH_ROWS, n - 2 * BATCH_ROWS]);
   });
 
   it('concurrent flushes do not write a row twice', async () => {
