@@ -45,6 +45,11 @@ interface RawRow {
 
 const num = (v: string | null | undefined) => Number(v ?? 0);
 
+/** The sums of a report row (a `RawRow`'s figures) over the rows of `usageSourceSql`. */
+const SUMS = `COALESCE(SUM(requests),0)::text AS requests, COALESCE(SUM(input_tokens),0)::text AS input,
+  COALESCE(SUM(output_tokens),0)::text AS output, COALESCE(SUM(cached_tokens),0)::text AS cached,
+  COALESCE(SUM(reasoning_tokens),0)::text AS reasoning, COALESCE(SUM(cost_usd),0)::text AS cost`;
+
 /**
  * Usage and billing reports over the usage ledger (their totals are the ledger's), read through
  * `usageSourceSql`: whole hours from its hourly sums, the part-hours at the ends from its rows. Admins
@@ -71,10 +76,7 @@ export class ReportsService {
     const grp = groupBy === 'none' ? 'NULL::text' : GROUP_COLUMN[groupBy];
     // The rows by period and group, and the totals (the empty grouping set, `total` = 1), in one read.
     const raw: (RawRow & { total: number })[] = await this.db.query(
-      `SELECT GROUPING(period) AS total, period, grp,
-         COALESCE(SUM(requests),0)::text AS requests, COALESCE(SUM(input_tokens),0)::text AS input,
-         COALESCE(SUM(output_tokens),0)::text AS output, COALESCE(SUM(cached_tokens),0)::text AS cached,
-         COALESCE(SUM(reasoning_tokens),0)::text AS reasoning, COALESCE(SUM(cost_usd),0)::text AS cost
+      `SELECT GROUPING(period) AS total, period, grp, ${SUMS}
        FROM (SELECT date_trunc('${granularity}', u.at AT TIME ZONE 'UTC') AS period, ${grp} AS grp, u.*
              FROM ${usageSourceSql(1, where.join(' AND '))} u) x
        GROUP BY GROUPING SETS ((period, grp), ())
@@ -123,9 +125,7 @@ export class ReportsService {
     const from = start ? new Date(start) : hourBefore(to, 30 * DAY);
     if (from >= to) throw new BadRequestException('start_date must be before end_date');
     const rows: RawRow[] = await this.db.query(
-      `SELECT date_trunc('day', u.at AT TIME ZONE 'UTC') AS period, u.model AS grp,
-         SUM(u.requests)::text AS requests, SUM(u.input_tokens)::text AS input, SUM(u.output_tokens)::text AS output,
-         SUM(u.cached_tokens)::text AS cached, SUM(u.reasoning_tokens)::text AS reasoning, SUM(u.cost_usd)::text AS cost
+      `SELECT date_trunc('day', u.at AT TIME ZONE 'UTC') AS period, u.model AS grp, ${SUMS}
        FROM ${usageSourceSql(1, 'api_key_id = $5')} u GROUP BY 1, 2 ORDER BY 1, 2`,
       [...usageBounds(from, to, now), keyId],
     );

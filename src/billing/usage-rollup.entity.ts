@@ -1,6 +1,17 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { numericTransformer } from '../common/numeric';
 
+/** A usage_rollups row's key columns after `bucket` (its unique key), in column order. */
+export const USAGE_ROLLUP_KEY = ['tenant_id', 'user_id', 'api_key_id', 'model', 'provider_id'];
+/** Its sums besides `requests`, each over the usage-ledger column of the same name. */
+export const USAGE_ROLLUP_COUNTERS = [
+  'input_tokens',
+  'output_tokens',
+  'cached_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+];
+
 /**
  * The usage ledger summed per UTC hour by tenant, user, key, model and provider: what reports,
  * `/v1/usage` and the budgets' warm-up read, so that their cost does not grow with the number of

@@ -1,6 +1,8 @@
+import { USAGE_ROLLUP_COUNTERS, USAGE_ROLLUP_KEY } from './usage-rollup.entity';
+
 const HOUR = 3_600_000;
-const KEYS = 'tenant_id, user_id, api_key_id, model, provider_id';
-const COUNTERS = 'input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd';
+const KEYS = USAGE_ROLLUP_KEY.join(', ');
+const COUNTERS = USAGE_ROLLUP_COUNTERS.join(', ');
 
 /**
  * How a usage query over [from, to) is split: the whole UTC hours [hourFrom, hourTo) come from the

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { BatchWriter } from '../common/batch/batch-writer';
 import { Column, encodeInSlices, jsonRowsEncoder, jsonRowsSelect } from '../common/batch/json-rows';
+import { USAGE_ROLLUP_COUNTERS, USAGE_ROLLUP_KEY } from '../billing/usage-rollup.entity';
 import { AppConfig } from '../config/app-config';
 import { pgPool } from '../database/pg-pool';
 import { RequestLog } from './request-log.entity';
@@ -159,18 +160,18 @@ const ROLLUP_UPSERT =
   `ORDER BY width, bucket, ${ROLLUP_KEY_LIST} ` +
   `ON CONFLICT (width, bucket, ${ROLLUP_KEY_LIST}) DO UPDATE SET ` +
   ROLLUP_COUNTERS.map(([c]) => `${c} = request_rollups.${c} + EXCLUDED.${c}`).join(', ');
-/** The ledger's hourly sums (usage_rollups): key columns, then the counters added to on upsert. */
-const USAGE_KEY = ['tenant_id', 'user_id', 'api_key_id', 'model', 'provider_id'];
-const USAGE_COUNTERS = ['input_tokens', 'output_tokens', 'cached_tokens', 'reasoning_tokens', 'cost_usd'];
+/** The ledger's hourly sums (usage_rollups): their key columns, and the counters added to on upsert. */
+const USAGE_KEY_LIST = USAGE_ROLLUP_KEY.join(', ');
+const USAGE_COUNTER_LIST = USAGE_ROLLUP_COUNTERS.join(', ');
 /** Inserts the hourly sums (per UTC hour) of the usage-ledger rows of `source` into usage_rollups. */
 export const usageRollupsInsert = (source: string) =>
-  `INSERT INTO usage_rollups (bucket, ${USAGE_KEY.join(', ')}, requests, ${USAGE_COUNTERS.join(', ')}) ` +
-  `SELECT date_trunc('hour', created_at, 'UTC'), ${USAGE_KEY.join(', ')}, COUNT(*), ` +
-  `${USAGE_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM ${source} GROUP BY 1, ${USAGE_KEY.join(', ')} ` +
-  `ORDER BY 1, ${USAGE_KEY.join(', ')}`;
+  `INSERT INTO usage_rollups (bucket, ${USAGE_KEY_LIST}, requests, ${USAGE_COUNTER_LIST}) ` +
+  `SELECT date_trunc('hour', created_at, 'UTC'), ${USAGE_KEY_LIST}, COUNT(*), ` +
+  `${USAGE_ROLLUP_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM ${source} GROUP BY 1, ${USAGE_KEY_LIST} ` +
+  `ORDER BY 1, ${USAGE_KEY_LIST}`;
 const USAGE_UPSERT =
-  `usage AS (${usageRollupsInsert('ledger')} ON CONFLICT (bucket, ${USAGE_KEY.join(', ')}) DO UPDATE SET ` +
-  ['requests', ...USAGE_COUNTERS].map((c) => `${c} = usage_rollups.${c} + EXCLUDED.${c}`).join(', ') +
+  `usage AS (${usageRollupsInsert('ledger')} ON CONFLICT (bucket, ${USAGE_KEY_LIST}) DO UPDATE SET ` +
+  ['requests', ...USAGE_ROLLUP_COUNTERS].map((c) => `${c} = usage_rollups.${c} + EXCLUDED.${c}`).join(', ') +
   ')';
 const recordsStatement = (retry: boolean) =>
   `WITH src AS (${jsonRowsSelect(BATCH_COLUMNS)}), ` +
@@ -179,7 +180,7 @@ const recordsStatement = (retry: boolean) =>
   `ledger AS (INSERT INTO usage_ledger (${LEDGER_COLUMNS.map((c) => c[0]).join(', ')}) ` +
   `SELECT ${LEDGER_COLUMNS.map((c) => c[1]).join(', ')} FROM src WHERE billed` +
   `${retry ? ' AND id IN (SELECT id FROM logs) ON CONFLICT (id) DO NOTHING' : ''} ` +
-  `RETURNING created_at, ${USAGE_KEY.join(', ')}, ${USAGE_COUNTERS.join(', ')}), ` +
+  `RETURNING created_at, ${USAGE_KEY_LIST}, ${USAGE_COUNTER_LIST}), ` +
   `${USAGE_UPSERT}, ` +
   ROLLUP_UPSERT;
 /**
