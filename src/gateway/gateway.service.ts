@@ -1,5 +1,6 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import { createParser, EventSourceMessage } from 'eventsource-parser';
@@ -427,7 +428,7 @@ export class GatewayService {
             stream: ctx.stream,
             upstreamModel: c.route.upstreamModel,
             body: upstreamBody,
-            bodyText: this.upstreamText(ctx, op, body, protocol, c),
+            bodyJson: this.upstreamJson(ctx, op, body, protocol, c),
             signal: ctx.abort,
             passHeaders: this.passHeaders(ctx, c),
           },
@@ -583,21 +584,26 @@ export class GatewayService {
   }
 
   /**
-   * `upstreamBody` as JSON text made from the client's own text (spliceRequest), when the upstream
-   * speaks the client's protocol and gets the body unchanged but for its model (and, for OpenAI
-   * streams, the usage option); undefined otherwise (the body object is serialised).
+   * `upstreamBody` as JSON made from the client's own body (spliceRequest: its bytes when they are
+   * valid UTF-8, else its text), when the upstream speaks the client's protocol and gets the body
+   * unchanged but for its model (and, for OpenAI streams, the usage option); undefined otherwise (the
+   * body object is serialised).
    */
-  private upstreamText(
+  private upstreamJson(
     ctx: Ctx,
     op: Operation,
     body: Json,
     protocol: UpstreamProtocol,
     c: Candidate,
-  ): string | undefined {
+  ): string | Buffer | undefined {
     const text = ctx.bodyText;
     const front = ctx.route.front;
     if (text === undefined || front !== protocol) return undefined;
-    if (front === 'gemini') return op === 'chat' ? text : undefined; // the model is in the URL
+    if (front === 'gemini') {
+      if (op !== 'chat') return undefined;
+      // The model is in the URL: the body goes as it came.
+      return ctx.bodyRaw && isUtf8(ctx.bodyRaw) ? ctx.bodyRaw : text;
+    }
     const streamUsage = front === 'openai' && ctx.stream && op === 'chat';
     return spliceRequest(text, body, c.route.upstreamModel, streamUsage, ctx.bodyRaw);
   }

@@ -45,24 +45,44 @@ describe.each([
   });
 });
 
-describe('spliceRequest', () => {
+describe.each([
+  ['the text', false],
+  ['its bytes', true],
+])('spliceRequest, given %s', (_, withBytes) => {
   const body = (text: string) => JSON.parse(text) as Record<string, unknown>;
+  /** The spliced body as text; given the bytes, the answer must be bytes (what goes on the wire). */
+  const splice = (text: string, model: string, usage: boolean): string | undefined => {
+    const out = spliceRequest(text, body(text), model, usage, withBytes ? Buffer.from(text) : undefined);
+    if (out === undefined) return undefined;
+    expect(Buffer.isBuffer(out)).toBe(withBytes);
+    return out.toString();
+  };
 
   it('swaps the model and keeps the rest of the text as the client sent it', () => {
     const text = '{ "messages": [{"role":"user","content":"\\"model\\":\\"m\\""}], "model": "m" }';
-    expect(spliceRequest(text, body(text), 'up', false)).toBe(
+    expect(splice(text, 'up', false)).toBe(
       '{ "messages": [{"role":"user","content":"\\"model\\":\\"m\\""}], "model": "up" }',
+    );
+  });
+
+  it('keeps characters of any width byte for byte, in the content and in the model names', () => {
+    const text = '{"messages":[{"role":"user","content":"héllo ✓ 😀"}],"model":"mödel-✓","n":1}';
+    expect(splice(text, 'up-😀', false)).toBe(
+      '{"messages":[{"role":"user","content":"héllo ✓ 😀"}],"model":"up-😀","n":1}',
+    );
+    expect(splice(text, 'up', true)).toBe(
+      '{"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"héllo ✓ 😀"}],"model":"up","n":1}',
     );
   });
 
   it("puts an OpenAI stream's usage option in front, unless the client set stream_options", () => {
     const text = '\n {"model":"m","stream":true}';
-    const out = spliceRequest(text, body(text), 'up', true)!;
+    const out = splice(text, 'up', true)!;
     expect(out).toBe('\n {"stream_options":{"include_usage":true},"model":"up","stream":true}');
     expect(JSON.parse(out)).toEqual({ stream_options: { include_usage: true }, model: 'up', stream: true });
     const own = '{"model":"m","stream":true,"stream_options":{"include_usage":false}}';
-    expect(spliceRequest(own, body(own), 'up', true)).toBeUndefined();
-    expect(spliceRequest(own, body(own), 'up', false)).toBe(own.replace('"m"', '"up"'));
+    expect(splice(own, 'up', true)).toBeUndefined();
+    expect(splice(own, 'up', false)).toBe(own.replace('"m"', '"up"'));
   });
 
   it('gives up when the model pair is not there exactly once, even when the name stays the same', () => {
@@ -74,16 +94,16 @@ describe('spliceRequest', () => {
       // A second model key: our parser keeps the last, an upstream might read the first.
       '{"model":"expensive","model":"m"}',
     ]) {
-      expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
-      expect(spliceRequest(text, body(text), 'm', false)).toBeUndefined();
+      expect(splice(text, 'up', false)).toBeUndefined();
+      expect(splice(text, 'm', false)).toBeUndefined();
     }
   });
 
   it('gives up when "stream" occurs twice (it decides how the answer is read)', () => {
     const text = '{"stream":true,"model":"m","stream":false}';
-    expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
+    expect(splice(text, 'up', false)).toBeUndefined();
     const once = '{"stream":false,"model":"m"}';
-    expect(spliceRequest(once, body(once), 'up', false)).toBe('{"stream":false,"model":"up"}');
+    expect(splice(once, 'up', false)).toBe('{"stream":false,"model":"up"}');
   });
 
   it('gives up on an escaped letter of "model" or "stream" (such a key is one to a parser, not to a search)', () => {
@@ -98,12 +118,25 @@ describe('spliceRequest', () => {
     ]) {
       const text = `{"${key}":"expensive","model":"m","stream":false}`;
       expect(Object.keys(body(text))).toHaveLength(2);
-      expect(spliceRequest(text, body(text), 'up', false)).toBeUndefined();
-      expect(spliceRequest(text, body(text), 'up', false, Buffer.from(text))).toBeUndefined();
+      expect(splice(text, 'up', false)).toBeUndefined();
     }
     // Escapes of other characters (control, non-ASCII) keep the splice.
     const text = '{"model":"m","messages":[{"role":"user","content":"caf\\u00e9 \\u001b[0m"}]}';
-    expect(spliceRequest(text, body(text), 'up', false, Buffer.from(text))).toBe(text.replace('"m"', '"up"'));
+    expect(splice(text, 'up', false)).toBe(text.replace('"m"', '"up"'));
+  });
+});
+
+describe('spliceRequest with bytes that are not valid UTF-8', () => {
+  it('splices the decoded text (what was parsed and checked), not the bytes', () => {
+    const raw = Buffer.concat([
+      Buffer.from('{"messages":[{"role":"user","content":"a'),
+      Buffer.from([0xe2, 0x82]), // a cut 3-byte sequence: one U+FFFD for two bytes
+      Buffer.from('b"}],"model":"m"}'),
+    ]);
+    const text = raw.toString('utf8');
+    const out = spliceRequest(text, JSON.parse(text), 'up', false, raw);
+    expect(typeof out).toBe('string');
+    expect(out).toBe('{"messages":[{"role":"user","content":"a\ufffdb"}],"model":"up"}');
   });
 });
 

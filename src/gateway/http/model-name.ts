@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 type Searchable = Pick<string, 'indexOf' | 'lastIndexOf'>;
 
 /**
@@ -10,20 +12,39 @@ const searchable = (text: string, bytes?: Buffer): Searchable =>
   bytes?.length === text.length ? bytes : text;
 
 /**
- * `text` with the value of its `"model": "<value>"` pair replaced, or undefined when the pair is not
- * found exactly once (compact or with a space, as OpenAI pretty-prints). Inside JSON strings every
- * quote is escaped, so the pair can only be a key of the text's objects.
+ * Where the text's `"model": "<value>"` pair is (compact or with a space, as OpenAI pretty-prints),
+ * or undefined when it is not found exactly once. Inside JSON strings every quote is escaped, so the
+ * pair can only be a key of the text's objects.
  */
-function splicePair(text: string, hay: Searchable, value: string, replacement: string): string | undefined {
+function findPair(hay: Searchable, value: string): { at: number; end: number; key: string } | undefined {
   const quoted = JSON.stringify(value);
   for (const key of ['"model":', '"model": ']) {
     const at = hay.indexOf(key + quoted);
     if (at <= 0) continue; // a JSON object's text starts with "{" (or a blank)
-    const end = at + key.length + quoted.length;
+    const end = at + key.length + (typeof hay === 'string' ? quoted.length : Buffer.byteLength(quoted));
     if (hay.indexOf('"model"', end) >= 0 || hay.lastIndexOf('"model"', at - 1) >= 0) return undefined;
-    return `${text.slice(0, at)}${key}${JSON.stringify(replacement)}${text.slice(end)}`;
+    return { at, end, key };
   }
   return undefined;
+}
+
+/** An insertion into a text or its bytes: `insert` in place of `[at, end)`. */
+interface Edit {
+  at: number;
+  end: number;
+  insert: string;
+}
+
+/** `src` with `edits` (in order, not overlapping) applied: one string, or one Buffer of bytes. */
+function applyEdits(src: string | Buffer, edits: Edit[]): string | Buffer {
+  const parts: (string | Buffer)[] = [];
+  let from = 0;
+  for (const e of edits) {
+    parts.push(src.slice(from, e.at), typeof src === 'string' ? e.insert : Buffer.from(e.insert));
+    from = e.end;
+  }
+  parts.push(src.slice(from));
+  return typeof src === 'string' ? parts.join('') : Buffer.concat(parts as Buffer[]);
 }
 
 /**
@@ -40,15 +61,18 @@ export function withModelName(
   const model = json.model;
   if (typeof model !== 'string') return undefined;
   if (model === publicName) return text;
-  return splicePair(text, searchable(text, bytes), model, publicName);
+  const pair = findPair(searchable(text, bytes), model);
+  return pair && (applyEdits(text, [{ ...pair, insert: pair.key + JSON.stringify(publicName) }]) as string);
 }
 
 /**
- * The client's own JSON text for a same-protocol upstream, so that it is not serialised again (a
- * chat history of hundreds of KB costs milliseconds to `JSON.stringify`): `model` swapped for the
+ * The client's own JSON for a same-protocol upstream, so that it is not serialised again (a chat
+ * history of hundreds of KB costs milliseconds to `JSON.stringify`): `model` swapped for the
  * upstream's, and with `addStreamUsage` an OpenAI stream's `stream_options.include_usage` put in
- * front of the other fields. Undefined when splicing cannot do it safely; the caller then serialises
- * the parsed object, which is what the gateway checked:
+ * front of the other fields. Given the request's `bytes` and when they are valid UTF-8 (so they say
+ * exactly what `text` says), the answer is those bytes spliced — what goes on the wire, with no
+ * 100 KB string built and encoded again; otherwise the text spliced. Undefined when splicing cannot
+ * do it safely; the caller then serialises the parsed object, which is what the gateway checked:
  * - the `"model": "…"` pair not found exactly once — also when the name stays the same: a second
  *   `model` key, which our parser dropped (the last one wins), could be the one an upstream reads
  *   (a model the key may not use, at another price);
@@ -64,9 +88,12 @@ export function spliceRequest(
   upstreamModel: string,
   addStreamUsage: boolean,
   bytes?: Buffer,
-): string | undefined {
+): string | Buffer | undefined {
   if (typeof body.model !== 'string') return undefined;
-  const hay = searchable(text, bytes);
+  if (addStreamUsage && body.stream_options !== undefined) return undefined;
+  // Every pattern searched for is ASCII, so in valid UTF-8 its byte offsets are where it is.
+  const src: string | Buffer = bytes && isUtf8(bytes) ? bytes : text;
+  const hay = typeof src === 'string' ? searchable(text, bytes) : src;
   // An escaped character of \u0060–\u007f (`, a–z, {, |, }, ~, DEL): every letter of "model" and "stream".
   if (hay.indexOf('\\u006') >= 0 || hay.indexOf('\\u007') >= 0) return undefined;
   if (body.stream !== undefined) {
@@ -74,9 +101,12 @@ export function spliceRequest(
     const stream = hay.indexOf('"stream"');
     if (hay.indexOf('"stream"', stream + 1) >= 0) return undefined;
   }
-  const out = splicePair(text, hay, body.model, upstreamModel);
-  if (out === undefined || !addStreamUsage) return out;
-  if (body.stream_options !== undefined) return undefined;
-  const open = out.indexOf('{'); // the body is a JSON object: its first non-blank character
-  return `${out.slice(0, open + 1)}"stream_options":{"include_usage":true},${out.slice(open + 1)}`;
+  const pair = findPair(hay, body.model);
+  if (!pair) return undefined;
+  const edits: Edit[] = [{ ...pair, insert: `${pair.key}${JSON.stringify(upstreamModel)}` }];
+  if (addStreamUsage) {
+    const open = hay.indexOf('{') + 1; // the body is a JSON object: its first non-blank character
+    edits.unshift({ at: open, end: open, insert: '"stream_options":{"include_usage":true},' });
+  }
+  return applyEdits(src, edits);
 }

@@ -18,10 +18,10 @@ export interface UpstreamRequest {
   /** Body already in the upstream's protocol (the model field set where the protocol has one). */
   body: Record<string, unknown>;
   /**
-   * The same body as JSON text when the gateway already has it (the client's own text, model swapped
-   * by splicing): HTTP adapters send it instead of serialising `body` again.
+   * The same body as JSON, text or its UTF-8 bytes, when the gateway already has it (the client's own
+   * body, model swapped by splicing): HTTP adapters send it instead of serialising `body` again.
    */
-  bodyText?: string;
+  bodyJson?: string | Buffer;
   signal: UpstreamSignal;
   /** Client headers to forward (route option `headerPassthrough`), e.g. `anthropic-beta`. */
   passHeaders?: Record<string, string>;

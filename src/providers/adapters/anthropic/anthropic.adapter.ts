@@ -28,7 +28,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     return postJson(
       url,
       this.headers(t, req.passHeaders),
-      req.bodyText ?? req.body,
+      req.bodyJson ?? req.body,
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,

@@ -30,7 +30,7 @@ export class GeminiAdapter implements ProviderAdapter {
     return postJson(
       joinUrl(t.provider.baseUrl, path),
       this.headers(t, req.passHeaders),
-      req.bodyText ?? req.body,
+      req.bodyJson ?? req.body,
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,

@@ -23,7 +23,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     return postJson(
       url,
       this.headers(t, req.passHeaders),
-      req.bodyText ?? req.body,
+      req.bodyJson ?? req.body,
       t.provider.timeoutMs,
       req.signal,
       t.provider.proxy,
