@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { LedgerRetention, ledgerHorizon } from '../src/billing/ledger-retention.service';
 import { ReportsService } from '../src/billing/reports.service';
+import { AppConfig } from '../src/config/app-config';
 import { insertRequestLogs, NewRequestLog } from '../src/logs/log-writer.service';
 import { RequestLog } from '../src/logs/request-log.entity';
 import { LATENCY_BUCKETS_MS, LATENCY_COLUMNS } from '../src/logs/request-rollup.entity';
@@ -154,6 +156,13 @@ describe('Request rollups written with the log rows (e2e)', () => {
   );
 
   describe("the usage ledger's hourly sums (usage_rollups)", () => {
+    // A day a week ago (UTC): within the reports' default 30 days, whenever the suite runs.
+    const dayMs = 86_400_000;
+    const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const dayStart = Math.floor(Date.now() / dayMs) * dayMs - 7 * dayMs;
+    const day = isoDay(dayStart);
+    const nextDay = isoDay(dayStart + dayMs);
+    const tenDaysBefore = isoDay(dayStart - 10 * dayMs);
     const keyC = randomUUID();
     const keyD = randomUUID();
     const user = randomUUID();
@@ -193,24 +202,24 @@ describe('Request rollups written with the log rows (e2e)', () => {
       const repo = db.getRepository(RequestLog);
       // Billed rows over four hours of a day (minutes near every boundary), and rows that are not billed.
       const times = [
-        '2026-11-20T08:00:00Z',
-        '2026-11-20T08:29:59.500Z',
-        '2026-11-20T08:59:59.999Z',
-        '2026-11-20T09:00:00Z',
-        '2026-11-20T09:15:00Z',
-        '2026-11-20T09:45:30Z',
-        '2026-11-20T10:00:00.001Z',
-        '2026-11-20T10:30:00Z',
-        '2026-11-20T11:05:00Z',
-        '2026-11-20T11:59:00Z',
+        `${day}T08:00:00Z`,
+        `${day}T08:29:59.500Z`,
+        `${day}T08:59:59.999Z`,
+        `${day}T09:00:00Z`,
+        `${day}T09:15:00Z`,
+        `${day}T09:45:30Z`,
+        `${day}T10:00:00.001Z`,
+        `${day}T10:30:00Z`,
+        `${day}T11:05:00Z`,
+        `${day}T11:59:00Z`,
       ];
       const batch = times.flatMap((at, i) => [billed(at, i), billed(at, i + 10)]);
       await insertRequestLogs(repo, batch, prepared);
       await insertRequestLogs(
         repo,
         [
-          billed('2026-11-20T09:20:00Z', 30),
-          billed('2026-11-20T09:21:00Z', 31, { billed: false }),
+          billed(`${day}T09:20:00Z`, 30),
+          billed(`${day}T09:21:00Z`, 31, { billed: false }),
           // This hour's: a report until now (or later) reads this hour's sums whole.
           billed(new Date(Date.now() - 1000).toISOString(), 32),
         ],
@@ -234,19 +243,19 @@ describe('Request rollups written with the log rows (e2e)', () => {
       );
       expect(want.length).toBe(9); // 4 hours × 2 keys, and this hour's row
       expect(got).toEqual(want);
-      expect((await ledgerSums('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z')).requests).toBe(21);
+      expect((await ledgerSums(`${day}T00:00:00Z`, `${nextDay}T00:00:00Z`)).requests).toBe(21);
     });
 
     it('give reports and /v1/usage exactly the ledger over any window (whole hours, part-hours, within an hour)', async () => {
       const reports = t.app.get(ReportsService);
       const windows: [string, string][] = [
-        ['2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'], // whole hours only
-        ['2026-11-20T08:29:59.500Z', '2026-11-20T11:05:00Z'], // part-hours at both ends
-        ['2026-11-20T08:30:00Z', '2026-11-20T10:00:00.001Z'], // the end's bound excludes its row
-        ['2026-11-20T09:10:00Z', '2026-11-20T09:50:00Z'], // within one hour
-        ['2026-11-20T08:59:59.999Z', '2026-11-20T09:45:30Z'], // across one boundary, no whole hour
-        ['2026-11-20T09:00:00Z', '2026-11-20T10:00:00Z'], // exactly one hour
-        ['2026-11-20T09:30:00Z', new Date(Date.now() + 3600_000).toISOString()], // past now: this hour whole
+        [`${day}T00:00:00Z`, `${nextDay}T00:00:00Z`], // whole hours only
+        [`${day}T08:29:59.500Z`, `${day}T11:05:00Z`], // part-hours at both ends
+        [`${day}T08:30:00Z`, `${day}T10:00:00.001Z`], // the end's bound excludes its row
+        [`${day}T09:10:00Z`, `${day}T09:50:00Z`], // within one hour
+        [`${day}T08:59:59.999Z`, `${day}T09:45:30Z`], // across one boundary, no whole hour
+        [`${day}T09:00:00Z`, `${day}T10:00:00Z`], // exactly one hour
+        [`${day}T09:30:00Z`, new Date(Date.now() + 3600_000).toISOString()], // past now: this hour whole
       ];
       for (const [from, to] of windows) {
         const want = await ledgerSums(from, to);
@@ -288,11 +297,54 @@ describe('Request rollups written with the log rows (e2e)', () => {
         ]);
       }
       // The defaults: the last 30 days (from the start of the hour) until now — every row here.
-      const all = await ledgerSums('2026-11-01T00:00:00Z', new Date(Date.now() + 60_000).toISOString());
+      const all = await ledgerSums(`${tenDaysBefore}T00:00:00Z`, new Date(Date.now() + 60_000).toISOString());
       expect(all.requests).toBe(22);
       const byDefault = await reports.report(admin, 'usage', { userId: user });
       expect([byDefault.totals.requests, byDefault.totals.inputTokens]).toEqual([all.requests, all.input]);
       expect(Date.parse(byDefault.from) % 3600_000).toBe(0);
+    });
+
+    it('lose no figure when the ledger retention deletes old rows: reports read whole hours before its horizon', async () => {
+      const sums = `SELECT bucket, api_key_id, requests, input_tokens::text AS input_tokens, cost_usd::text AS cost_usd
+                    FROM usage_rollups WHERE model = 'm-usage' ORDER BY 1, 2`;
+      const hourlyBefore = await db.query(sums);
+      // LEDGER_RETENTION_DAYS=1: the horizon is a day ago, after every row of that day.
+      const config = { ...t.app.get(AppConfig), ledgerRetentionDays: 1 } as AppConfig;
+      const horizon = ledgerHorizon(config.ledgerRetentionDays)!;
+      const old = await ledgerSums(`${tenDaysBefore}T00:00:00Z`, horizon.toISOString());
+      expect(old.requests).toBe(21);
+      // In several statements (other tests of this file leave ledger rows before the horizon too);
+      // the row of this hour is kept.
+      const [{ n }] = (await db.query('SELECT COUNT(*)::int AS n FROM usage_ledger WHERE created_at < $1', [
+        horizon,
+      ])) as { n: number }[];
+      const purged = await new LedgerRetention(db, config).purge(horizon, Math.max(3, Math.ceil(n / 5)));
+      expect(purged).toBe(n);
+      expect((await ledgerSums(`${tenDaysBefore}T00:00:00Z`, horizon.toISOString())).requests).toBe(0);
+      expect(
+        (await ledgerSums(horizon.toISOString(), new Date(Date.now() + 60_000).toISOString())).requests,
+      ).toBe(1);
+      expect(await db.query(sums)).toEqual(hourlyBefore); // the hourly sums stay
+
+      // Part-hours at both ends, before the horizon: widened to their whole hours, read from the sums.
+      const reports = new ReportsService(db, config);
+      const r = await reports.report(admin, 'usage', {
+        from: `${day}T08:29:59.500Z`,
+        to: `${day}T11:05:00Z`,
+        groupBy: 'none',
+        userId: user,
+      });
+      expect([r.from, r.to]).toEqual([`${day}T08:00:00.000Z`, `${day}T12:00:00.000Z`]);
+      const hours = await db.query(
+        `SELECT SUM(requests)::int AS requests, SUM(input_tokens)::int AS input FROM usage_rollups
+         WHERE model = 'm-usage' AND bucket >= $1 AND bucket < $2`,
+        [`${day}T08:00:00Z`, `${day}T12:00:00Z`],
+      );
+      expect([r.totals.requests, r.totals.inputTokens]).toEqual([hours[0].requests, hours[0].input]);
+      expect(r.totals.requests).toBe(21);
+      const usage = await reports.keyUsage(keyC, `${day}T09:10:00Z`, `${day}T09:50:00Z`);
+      expect([usage.start, usage.end]).toEqual([`${day}T09:00:00.000Z`, `${day}T10:00:00.000Z`]);
+      expect(usage.totals.requests).toBeGreaterThan(0);
     });
   });
 });

@@ -15,6 +15,7 @@ import { PricesController } from './prices.controller';
 import { PricesService } from './prices.service';
 import { RateLimitsService } from './rate-limits.service';
 import { ReportsController, UsageController } from './reports.controller';
+import { LedgerRetention } from './ledger-retention.service';
 import { ReportsService } from './reports.service';
 import { UsageRollup } from './usage-rollup.entity';
 
@@ -34,6 +35,7 @@ import { UsageRollup } from './usage-rollup.entity';
     IpLockService,
     BillingService,
     ReportsService,
+    LedgerRetention,
   ],
   exports: [BillingService, IpLockService, PricesService],
 })

@@ -6,6 +6,8 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/decorators';
 import { csvCell } from '../common/csv';
 import { hourBefore, usageBounds, usageSourceSql } from './usage-source';
+import { AppConfig } from '../config/app-config';
+import { ledgerHorizon } from './ledger-retention.service';
 import type {
   Granularity,
   Grouping,
@@ -57,7 +59,15 @@ const SUMS = `COALESCE(SUM(requests),0)::text AS requests, COALESCE(SUM(input_to
  */
 @Injectable()
 export class ReportsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** `usageBounds` with the ledger's retention horizon (whole hours before it). */
+  private bounds(from: Date, to: Date, now: Date): [Date, Date, Date, Date] {
+    return usageBounds(from, to, now, ledgerHorizon(this.config.ledgerRetentionDays, now));
+  }
 
   async report(actor: AuthUser, kind: 'usage' | 'billing', q: ReportQueryDto): Promise<ReportView> {
     const now = new Date();
@@ -66,7 +76,8 @@ export class ReportsService {
     if (from >= to) throw new BadRequestException('from must be before to');
     const granularity: Granularity = q.granularity ?? 'day';
     const groupBy: Grouping = q.groupBy ?? (kind === 'billing' ? 'tenant' : 'model');
-    const params: unknown[] = usageBounds(from, to, now);
+    const bounds = this.bounds(from, to, now);
+    const params: unknown[] = [...bounds];
     const where: string[] = [];
     const filter = (column: string, v: unknown) => where.push(`${column} = $${params.push(v)}`);
     if (actor.role !== 'admin') filter('user_id', actor.id);
@@ -108,7 +119,15 @@ export class ReportsService {
       reasoningTokens: num(t?.reasoning),
       costUsd: num(t?.cost),
     };
-    return { kind, from: from.toISOString(), to: to.toISOString(), granularity, groupBy, rows, totals };
+    return {
+      kind,
+      from: bounds[0].toISOString(),
+      to: bounds[3].toISOString(),
+      granularity,
+      groupBy,
+      rows,
+      totals,
+    };
   }
 
   private async names(groupBy: Grouping, ids: (string | null)[]): Promise<Map<string, string>> {
@@ -124,10 +143,11 @@ export class ReportsService {
     const to = end ? endOf(end) : now;
     const from = start ? new Date(start) : hourBefore(to, 30 * DAY);
     if (from >= to) throw new BadRequestException('start_date must be before end_date');
+    const bounds = this.bounds(from, to, now);
     const rows: RawRow[] = await this.db.query(
       `SELECT date_trunc('day', u.at AT TIME ZONE 'UTC') AS period, u.model AS grp, ${SUMS}
        FROM ${usageSourceSql(1, 'api_key_id = $5')} u GROUP BY 1, 2 ORDER BY 1, 2`,
-      [...usageBounds(from, to, now), keyId],
+      [...bounds, keyId],
     );
     const data = rows.map((r) => ({
       date: toUtcIso(r.period).slice(0, 10),
@@ -144,8 +164,8 @@ export class ReportsService {
     return {
       object: 'usage',
       api_key_id: keyId,
-      start: from.toISOString(),
-      end: to.toISOString(),
+      start: bounds[0].toISOString(),
+      end: bounds[3].toISOString(),
       data,
       totals: {
         requests: sum('requests'),

@@ -67,6 +67,40 @@ describe('usageBounds until now', () => {
   });
 });
 
+describe('usageBounds with the ledger retention horizon', () => {
+  const now = d('2026-11-26T10:42:00Z');
+  const horizon = d('2026-11-20T10:42:00Z'); // the ledger's rows before it may be gone
+
+  it('moves a bound before the end of the horizon hour out to its whole hour (the hourly sums are kept)', () => {
+    // From before the horizon, to now: from back to its hour, read from the sums alone.
+    expect(usageBounds(d('2026-11-10T08:25:00Z'), now, now, horizon)).toEqual([
+      d('2026-11-10T08:00:00Z'),
+      d('2026-11-10T08:00:00Z'),
+      d('2026-11-26T11:00:00Z'),
+      now,
+    ]);
+    // Both bounds before it, within one hour: that whole hour.
+    expect(usageBounds(d('2026-11-10T08:25:00Z'), d('2026-11-10T08:35:00Z'), now, horizon)).toEqual([
+      d('2026-11-10T08:00:00Z'),
+      d('2026-11-10T08:00:00Z'),
+      d('2026-11-10T09:00:00Z'),
+      d('2026-11-10T09:00:00Z'),
+    ]);
+    // In the horizon's own hour, before or after the horizon itself (part of that hour's rows may be gone).
+    for (const at of ['2026-11-20T10:10:00Z', '2026-11-20T10:50:00Z'])
+      expect(usageBounds(d(at), d('2026-11-21T00:00:00Z'), now, horizon)[0]).toEqual(
+        d('2026-11-20T10:00:00Z'),
+      );
+  });
+
+  it('keeps bounds from the first whole hour after the horizon exact', () => {
+    const from = d('2026-11-20T11:00:00Z');
+    const to = d('2026-11-21T05:15:00Z');
+    expect(usageBounds(from, to, now, horizon)).toEqual(usageBounds(from, to, now));
+    expect(usageBounds(d('2026-11-20T11:30:00Z'), to, now, horizon)[0]).toEqual(d('2026-11-20T11:30:00Z'));
+  });
+});
+
 describe('usageSourceSql', () => {
   it('reads whole hours from usage_rollups and the part-hours from usage_ledger, the filter on both', () => {
     const sql = usageSourceSql(3, 'api_key_id = $7');

@@ -12,9 +12,25 @@ const COUNTERS = USAGE_ROLLUP_COUNTERS.join(', ');
  * A range that reaches `now` takes the current hour's sums whole (hourTo is the end of that hour): the
  * ledger holds no rows from later than now, so the hour's sums are the ledger's up to `to` (with the
  * instances' clocks in step; rows stamped a moment ahead by another instance count too), and a report
- * "until now" reads no ledger rows at its end. Returns [from, hourFrom, hourTo, to].
+ * "until now" reads no ledger rows at its end.
+ *
+ * `horizon`: the ledger's rows before it may be gone (LEDGER_RETENTION_DAYS), its hourly sums are not,
+ * so there usage is known by the hour: a bound before the end of the horizon's hour is moved out to
+ * its whole hour (`from` back to the hour's start, `to` on to its end).
+ *
+ * Returns [from, hourFrom, hourTo, to], `from` and `to` as they are read.
  */
-export function usageBounds(from: Date, to: Date, now = new Date()): [Date, Date, Date, Date] {
+export function usageBounds(
+  from: Date,
+  to: Date,
+  now = new Date(),
+  horizon?: Date,
+): [Date, Date, Date, Date] {
+  if (horizon) {
+    const exact = Math.ceil(horizon.getTime() / HOUR) * HOUR; // the first hour whose rows are all kept
+    if (from.getTime() < exact) from = new Date(Math.floor(from.getTime() / HOUR) * HOUR);
+    if (to.getTime() < exact) to = new Date(Math.ceil(to.getTime() / HOUR) * HOUR);
+  }
   const hourFrom = Math.ceil(from.getTime() / HOUR) * HOUR;
   const hourTo = (to >= now ? Math.ceil : Math.floor)(to.getTime() / HOUR) * HOUR;
   return hourFrom < hourTo ? [from, new Date(hourFrom), new Date(hourTo), to] : [from, to, to, to];

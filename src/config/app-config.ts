@@ -31,6 +31,8 @@ export class AppConfig {
   readonly swaggerEnabled: boolean;
   readonly demo: boolean;
   readonly logRetentionDays: number;
+  /** Usage-ledger rows older than this many days are deleted (0 = kept); their hourly sums stay. */
+  readonly ledgerRetentionDays: number;
   /** Body logging: off, or the byte cap per body. */
   readonly logBodies: false | number;
   /** Rows each batch writer (request logs, usage ledger) buffers while the database cannot be written. */
@@ -105,6 +107,7 @@ export class AppConfig {
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.demo = env.DEMO;
     this.logRetentionDays = env.LOG_RETENTION_DAYS;
+    this.ledgerRetentionDays = env.LEDGER_RETENTION_DAYS;
     this.logBodies = env.LOG_BODIES ? env.LOG_BODY_MAX_BYTES : false;
     this.writeBufferMaxRows = env.WRITE_BUFFER_MAX_ROWS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;

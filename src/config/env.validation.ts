@@ -167,6 +167,15 @@ export class EnvironmentVariables {
   @Min(0, { message: 'LOG_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
   LOG_RETENTION_DAYS = 30;
 
+  /**
+   * Usage-ledger rows (one per billed request) older than this many days are deleted; 0 keeps them.
+   * Their hourly sums stay, so reports keep every figure, by the hour before this horizon.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'LEDGER_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  @Min(0, { message: 'LEDGER_RETENTION_DAYS must be an integer of 0 (keep forever) or more' })
+  LEDGER_RETENTION_DAYS = 0;
+
   /** Browser origins allowed by CORS: empty (off), `*`, or a comma-separated list of origins. */
   @IsOptional()
   @IsString()

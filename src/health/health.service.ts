@@ -24,6 +24,7 @@ import {
 import { CacheBus } from '../common/redis/cache-bus.service';
 import { REDIS } from '../common/redis/redis.constants';
 import { AppConfig } from '../config/app-config';
+import { deleteInChunks } from '../database/chunked-delete';
 import { Provider } from '../providers/provider.entity';
 import { ProviderProbe } from '../providers/provider-probe.service';
 import { ProvidersService } from '../providers/providers.service';
@@ -710,17 +711,8 @@ export class HealthService implements OnModuleInit, OnApplicationBootstrap, OnAp
   }
 
   /** Deletes rows checked before `cutoff`, in chunks; returns how many. */
-  async purge(cutoff: Date): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const res: [unknown[], number] | { affected?: number } = await this.checks.query(
-        `DELETE FROM health_checks WHERE id IN (SELECT id FROM health_checks WHERE checked_at < $1 LIMIT ${PURGE_CHUNK})`,
-        [cutoff],
-      );
-      const affected = Array.isArray(res) ? Number(res[1] ?? 0) : Number(res.affected ?? 0);
-      total += affected;
-      if (affected < PURGE_CHUNK) return total;
-    }
+  purge(cutoff: Date): Promise<number> {
+    return deleteInChunks(this.checks, 'health_checks', 'checked_at < $1', [cutoff], PURGE_CHUNK);
   }
 }
 

@@ -3,6 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { deleteInChunks } from '../database/chunked-delete';
 import { RequestLog } from './request-log.entity';
 
 const CHUNK = 5000;
@@ -34,21 +35,9 @@ export class LogRetention {
 
   /** Deletes rows created before `cutoff`; returns how many. */
   async purge(cutoff: Date): Promise<number> {
-    const total = await this.chunked('request_logs', 'created_at', cutoff);
-    await this.chunked('request_rollups', 'bucket', cutoff); // the dashboard's aggregates age out too
+    const total = await deleteInChunks(this.logs, 'request_logs', 'created_at < $1', [cutoff], CHUNK);
+    // The dashboard's aggregates age out too.
+    await deleteInChunks(this.logs, 'request_rollups', 'bucket < $1', [cutoff], CHUNK);
     return total;
-  }
-
-  private async chunked(table: string, column: string, cutoff: Date): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const res: [unknown[], number] | { affected?: number } = await this.logs.query(
-        `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${column} < $1 LIMIT ${CHUNK})`,
-        [cutoff],
-      );
-      const affected = Array.isArray(res) ? Number(res[1] ?? 0) : Number(res.affected ?? 0);
-      total += affected;
-      if (affected < CHUNK) return total;
-    }
   }
 }

@@ -3,6 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { deleteInChunks } from '../database/chunked-delete';
 import { Session } from './session.entity';
 
 const CHUNK = 200;
@@ -37,17 +38,13 @@ export class MemoryRetention {
   }
 
   /** Deletes soft-deleted sessions and, with a cutoff, sessions last active before it; returns how many. */
-  async purge(cutoff: Date | null): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const res: [unknown[], number] | { affected?: number } = await this.sessions.query(
-        `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE deleted_at IS NOT NULL
-         OR ($1::timestamptz IS NOT NULL AND updated_at < $1::timestamptz) LIMIT ${CHUNK})`,
-        [cutoff],
-      );
-      const affected = Array.isArray(res) ? Number(res[1] ?? 0) : Number(res.affected ?? 0);
-      total += affected;
-      if (affected < CHUNK) return total;
-    }
+  purge(cutoff: Date | null): Promise<number> {
+    return deleteInChunks(
+      this.sessions,
+      'sessions',
+      'deleted_at IS NOT NULL OR ($1::timestamptz IS NOT NULL AND updated_at < $1::timestamptz)',
+      [cutoff],
+      CHUNK,
+    );
   }
 }

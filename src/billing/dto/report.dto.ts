@@ -94,8 +94,17 @@ export class ReportTotalsView {
 
 export class ReportView {
   @ApiProperty({ enum: ['usage', 'billing'] }) kind: 'usage' | 'billing';
-  @ApiProperty({ example: '2026-10-26T00:00:00.000Z' }) from: string;
-  @ApiProperty({ example: '2026-11-25T21:00:00.000Z' }) to: string;
+  @ApiProperty({
+    example: '2026-10-26T00:00:00.000Z',
+    description:
+      'Start of the range read: the one asked for, or its whole hour when it lies before the usage ledger’s retention horizon (LEDGER_RETENTION_DAYS)',
+  })
+  from: string;
+  @ApiProperty({
+    example: '2026-11-25T21:00:00.000Z',
+    description: 'End of the range read (moved on to the end of its hour like `from`)',
+  })
+  to: string;
   @ApiProperty({ enum: GRANULARITIES }) granularity: Granularity;
   @ApiProperty({ enum: GROUPINGS }) groupBy: Grouping;
   @ApiProperty({ type: [ReportRowView] }) rows: ReportRowView[];
