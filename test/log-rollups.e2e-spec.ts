@@ -25,6 +25,8 @@ describe('Request rollups written with the log rows (e2e)', () => {
     await t?.close();
   });
 
+  // Two days ago (UTC): well inside the log retention, whenever the suite runs.
+  const recent = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
   // As the log writer sends it: a named statement on a PostgreSQL server of its own, unnamed on PGlite.
   const prepared = Boolean(realDatabaseUrl);
   const keyA = randomUUID();
@@ -92,7 +94,7 @@ describe('Request rollups written with the log rows (e2e)', () => {
     const latencies = [0, 1, ...LATENCY_BUCKETS_MS.flatMap((b) => [b, b + 1]), 120_000];
     const first = latencies.map((ms, i) =>
       row(
-        i % 3 === 0 ? '2026-11-25T10:01:10Z' : i % 3 === 1 ? '2026-11-25T10:01:50Z' : '2026-11-25T10:07:00Z',
+        i % 3 === 0 ? `${recent}T10:01:10Z` : i % 3 === 1 ? `${recent}T10:01:50Z` : `${recent}T10:07:00Z`,
         ms,
         i % 4 === 0 ? { apiKeyId: keyB, status: 502 } : {},
       ),
@@ -102,9 +104,9 @@ describe('Request rollups written with the log rows (e2e)', () => {
     await insertRequestLogs(
       repo,
       [
-        row('2026-11-25T10:01:30Z', 30),
-        row('2026-11-25T10:59:59Z', 60_000),
-        row('2026-11-25T11:00:00Z', 25, { status: 429 }),
+        row(`${recent}T10:01:30Z`, 30),
+        row(`${recent}T10:59:59Z`, 60_000),
+        row(`${recent}T11:00:00Z`, 25, { status: 429 }),
       ],
       prepared,
     );
@@ -133,7 +135,7 @@ describe('Request rollups written with the log rows (e2e)', () => {
       const keys = Array.from({ length: 40 }, () => randomUUID());
       const batch = () =>
         Array.from({ length: 300 }, (_, i) =>
-          row('2026-11-24T12:00:30Z', 40, {
+          row(`${recent}T12:00:30Z`, 40, {
             model: `m-race-${i % 5}`,
             apiKeyId: keys[Math.floor(Math.random() * keys.length)],
             billed: true,
