@@ -16,12 +16,13 @@ import type { AuthUser } from '../auth/decorators';
 import { BudgetEvent, DomainEvents } from '../common/events/domain-events';
 import { isUniqueViolation } from '../common/filters/db-errors';
 import { CacheBus } from '../common/redis/cache-bus.service';
+import { AppConfig } from '../config/app-config';
 import { Tenant } from '../users/tenant.entity';
 import { User } from '../users/user.entity';
 import { Budget } from './budget.entity';
 import { COUNTERS } from './counter-store.provider';
 import { crossedThresholds, fromNano, toNano } from './cost';
-import type { BudgetSlot, CounterStore } from './counters';
+import { BudgetSlot, CounterStore, Lease, leaseFor } from './counters';
 import { BudgetQueryDto, CreateBudgetDto, UpdateBudgetDto } from './dto/budget.dto';
 import { periodEnd, periodStart } from './periods';
 import { UsageRollup } from './usage-rollup.entity';
@@ -42,6 +43,7 @@ export interface BudgetHold {
   budgets: Budget[];
   slots: BudgetSlot[];
   estNano: number;
+  lease: Lease;
 }
 
 export type BudgetCheck =
@@ -79,7 +81,13 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
     @Inject(COUNTERS) private readonly counters: CounterStore,
     private readonly bus: CacheBus,
     private readonly events: EventEmitter2,
+    private readonly config: AppConfig,
   ) {}
+
+  /** How long a reservation counts at most (BUDGET_RESERVATION_TTL_MS): longer than any request. */
+  private get reservationTtlMs(): number {
+    return this.config.budgetReservationTtlMs;
+  }
 
   async onModuleInit(): Promise<void> {
     this.bus.on(TOPIC, () => this.reload());
@@ -159,14 +167,15 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     const slots = budgets.map((b) => this.slot(b, now));
     const estNano = toNano(estUsd);
-    const r = await this.counters.reserve(slots, estNano);
+    const lease = leaseFor(now, this.reservationTtlMs);
+    const r = await this.counters.reserve(slots, estNano, lease);
     if (!r.ok) return { ok: false, budget: budgets[r.index], spentUsd: fromNano(r.spentNano) };
-    return { ok: true, hold: { budgets, slots, estNano } };
+    return { ok: true, hold: { budgets, slots, estNano, lease } };
   }
 
   /** Releases the reservation, adds the actual cost and raises threshold / exhaustion events. */
   async settle(hold: BudgetHold, costUsd: number): Promise<void> {
-    const results = await this.counters.settle(hold.slots, hold.estNano, toNano(costUsd));
+    const results = await this.counters.settle(hold.slots, hold.estNano, toNano(costUsd), hold.lease);
     results.forEach((r, i) => {
       const b = hold.budgets[i];
       const limitNano = hold.slots[i].limitNano;

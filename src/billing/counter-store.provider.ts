@@ -4,6 +4,7 @@ import { REDIS } from '../common/redis/redis.constants';
 import {
   BudgetSlot,
   CounterStore,
+  Lease,
   MemoryCounterStore,
   RateSlot,
   RedisCounterStore,
@@ -58,17 +59,17 @@ export class ResilientCounterStore implements CounterStore {
     return op(this.local);
   }
 
-  reserve(slots: BudgetSlot[], estNano: number): Promise<ReserveResult> {
-    return this.run((s) => s.reserve(slots, estNano));
+  reserve(slots: BudgetSlot[], estNano: number, lease: Lease): Promise<ReserveResult> {
+    return this.run((s) => s.reserve(slots, estNano, lease));
   }
-  settle(slots: BudgetSlot[], estNano: number, actualNano: number): Promise<SettleResult[]> {
-    return this.run((s) => s.settle(slots, estNano, actualNano));
+  settle(slots: BudgetSlot[], estNano: number, actualNano: number, lease: Lease): Promise<SettleResult[]> {
+    return this.run((s) => s.settle(slots, estNano, actualNano, lease));
   }
   floor(slot: BudgetSlot, spentNano: number): Promise<void> {
     return this.run((s) => s.floor(slot, spentNano));
   }
-  read(key: string): Promise<{ spentNano: number; reservedNano: number }> {
-    return this.run((s) => s.read(key));
+  read(key: string, now?: number): Promise<{ spentNano: number; reservedNano: number }> {
+    return this.run((s) => s.read(key, now));
   }
   hit(slots: RateSlot[], now: number, windowMs: number): Promise<RateResult> {
     return this.run((s) => s.hit(slots, now, windowMs));

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { CounterStore, MemoryCounterStore, RedisCounterStore } from './counters';
+import { CounterStore, leaseFor, MemoryCounterStore, RedisCounterStore } from './counters';
 
 const stores: [string, () => { store: CounterStore; close: () => Promise<void> }][] = [
   ['memory', () => ({ store: new MemoryCounterStore(), close: async () => undefined })],
@@ -24,31 +24,76 @@ describe.each(stores)('%s counter store', (_name, make) => {
   afterEach(() => close());
 
   const slot = (key: string, limitNano: number) => ({ key, limitNano, ttlMs: 60_000 });
+  const HOUR = 3_600_000;
+  const lease = leaseFor(Date.now(), HOUR);
+
+  it('lets the reservations of a request that never settles lapse with their lease', async () => {
+    const s = [{ ...slot('b:lease', 100), ttlMs: 0 }];
+    const t0 = Date.UTC(2026, 10, 27, 10, 0, 30);
+    // An instance reserves 90 and dies; another reserves 10 ten minutes later.
+    expect(await store.reserve(s, 90, leaseFor(t0, HOUR))).toEqual({ ok: true });
+    const later = leaseFor(t0 + 10 * 60_000, HOUR);
+    expect(await store.reserve(s, 10, later)).toEqual({ ok: true });
+    expect(await store.reserve(s, 1, leaseFor(t0 + 20 * 60_000, HOUR))).toMatchObject({
+      ok: false,
+      reservedNano: 100,
+    });
+    expect(await store.read('b:lease', t0 + HOUR)).toEqual({ spentNano: 0, reservedNano: 100 });
+    // Past the first lease's minute: only the live reservation counts, and new ones are admitted.
+    const after = t0 + HOUR + 60_000;
+    expect(await store.read('b:lease', after)).toEqual({ spentNano: 0, reservedNano: 10 });
+    expect(await store.reserve(s, 50, leaseFor(after, HOUR))).toEqual({ ok: true });
+    // The live one settles as usual; settling the lapsed one (its instance came back) only adds its cost.
+    await store.settle(s, 10, 7, later);
+    await store.settle(s, 90, 80, leaseFor(t0, HOUR));
+    expect(await store.read('b:lease', after)).toEqual({ spentNano: 87, reservedNano: 50 });
+  });
+
+  it('keeps the reservations of one lease minute apart from those of another', async () => {
+    const s = [{ ...slot('b:minutes', 1000), ttlMs: 0 }];
+    const t0 = Date.UTC(2026, 10, 27, 10, 0, 0);
+    const a = leaseFor(t0, HOUR);
+    const b = leaseFor(t0 + 90_000, HOUR);
+    expect(b.minute).toBe(a.minute + 2);
+    await store.reserve(s, 100, a);
+    await store.reserve(s, 100, a);
+    await store.reserve(s, 300, b);
+    await store.settle(s, 100, 0, a);
+    expect(await store.read('b:minutes', t0)).toEqual({ spentNano: 0, reservedNano: 400 });
+    // The minute after a's lease: a's last 100 lapsed, b's 300 still counts.
+    expect(await store.read('b:minutes', a.minute * 60_000)).toEqual({ spentNano: 0, reservedNano: 300 });
+    expect(await store.read('b:minutes', b.minute * 60_000)).toEqual({ spentNano: 0, reservedNano: 0 });
+  });
 
   it('reserves until spent + reserved reaches the limit, then refuses', async () => {
     const s = [slot('b:1', 100)];
-    expect(await store.reserve(s, 40)).toEqual({ ok: true });
-    expect(await store.reserve(s, 40)).toEqual({ ok: true });
-    expect(await store.reserve(s, 40)).toEqual({ ok: true }); // 80 < 100: admitted
-    expect(await store.reserve(s, 40)).toEqual({ ok: false, index: 0, spentNano: 0, reservedNano: 120 });
-    await store.settle(s, 40, 10);
+    expect(await store.reserve(s, 40, lease)).toEqual({ ok: true });
+    expect(await store.reserve(s, 40, lease)).toEqual({ ok: true });
+    expect(await store.reserve(s, 40, lease)).toEqual({ ok: true }); // 80 < 100: admitted
+    expect(await store.reserve(s, 40, lease)).toEqual({
+      ok: false,
+      index: 0,
+      spentNano: 0,
+      reservedNano: 120,
+    });
+    await store.settle(s, 40, 10, lease);
     expect(await store.read('b:1')).toEqual({ spentNano: 10, reservedNano: 80 });
   });
 
   it('checks every slot before reserving on any (all or nothing)', async () => {
     const key = slot('b:key', 1000);
     const user = slot('b:user', 50);
-    await store.settle([user], 0, 50);
-    const r = await store.reserve([key, user], 10);
+    await store.settle([user], 0, 50, lease);
+    const r = await store.reserve([key, user], 10, lease);
     expect(r).toMatchObject({ ok: false, index: 1 });
     expect(await store.read('b:key')).toEqual({ spentNano: 0, reservedNano: 0 });
   });
 
   it('reports spent before and after a settlement (threshold crossing)', async () => {
     const s = [slot('b:2', 1000)];
-    await store.reserve(s, 100);
-    expect(await store.settle(s, 100, 70)).toEqual([{ beforeNano: 0, afterNano: 70 }]);
-    expect(await store.settle(s, 0, 30)).toEqual([{ beforeNano: 70, afterNano: 100 }]);
+    await store.reserve(s, 100, lease);
+    expect(await store.settle(s, 100, 70, lease)).toEqual([{ beforeNano: 0, afterNano: 70 }]);
+    expect(await store.settle(s, 0, 30, lease)).toEqual([{ beforeNano: 70, afterNano: 100 }]);
   });
 
   it('raises spent to the ledger figure but never lowers it', async () => {
@@ -60,7 +105,7 @@ describe.each(stores)('%s counter store', (_name, make) => {
 
   it('admits parallel reservations atomically', async () => {
     const s = [slot('b:4', 1000)];
-    const results = await Promise.all(Array.from({ length: 50 }, () => store.reserve(s, 100)));
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.reserve(s, 100, lease)));
     expect(results.filter((r) => r.ok)).toHaveLength(10);
   });
 

@@ -17,6 +17,26 @@ export interface BudgetSlot {
 export type ReserveResult =
   { ok: true } | { ok: false; index: number; spentNano: number; reservedNano: number };
 
+/**
+ * A reservation's lease: it counts until `expiresAt` (ms), then lapses by itself. A request settles
+ * long before (the lease outlives the longest request), but one whose instance died never settles;
+ * its lease is what returns its reservation to the budget. Reservations are summed per lease minute
+ * (`minute`, the minute the lease ends in), so a budget holds a few sums, not one entry per request.
+ */
+export interface Lease {
+  minute: number;
+  now: number;
+}
+
+const MINUTE = 60_000;
+
+/** The lease of a reservation made at `now` that must outlive a request of up to `ms`. */
+export function leaseFor(now: number, ms: number): Lease {
+  return { minute: Math.ceil((now + ms) / MINUTE), now };
+}
+/** The first lease minute still counting at `now` (a lease ending in minute m counts until m × 1 min). */
+const liveFrom = (now: number) => Math.floor(now / MINUTE) + 1;
+
 /** Spent amount of each slot before and after a settlement (for threshold crossing). */
 export interface SettleResult {
   beforeNano: number;
@@ -45,13 +65,17 @@ export interface RateResult {
 }
 
 export interface CounterStore {
-  /** Reserves `estNano` on every slot unless one of them is already at or over its limit. */
-  reserve(slots: BudgetSlot[], estNano: number): Promise<ReserveResult>;
-  /** Releases the reservation and adds the actual cost. */
-  settle(slots: BudgetSlot[], estNano: number, actualNano: number): Promise<SettleResult[]>;
+  /**
+   * Reserves `estNano` on every slot, under `lease`, unless one of them is already at or over its
+   * limit (spent + the reservations of live leases). Lapsed leases are dropped on the way.
+   */
+  reserve(slots: BudgetSlot[], estNano: number, lease: Lease): Promise<ReserveResult>;
+  /** Releases the reservation (unless its lease has lapsed) and adds the actual cost. */
+  settle(slots: BudgetSlot[], estNano: number, actualNano: number, lease: Lease): Promise<SettleResult[]>;
   /** Raises a counter's spent amount to at least `spentNano` (warm-up from the ledger). */
   floor(slot: BudgetSlot, spentNano: number): Promise<void>;
-  read(key: string): Promise<{ spentNano: number; reservedNano: number }>;
+  /** Spent, and reserved under leases live at `now`. */
+  read(key: string, now?: number): Promise<{ spentNano: number; reservedNano: number }>;
   /** Sliding-window check-and-count: counts `cost` on every slot only if all of them allow it. */
   hit(slots: RateSlot[], now: number, windowMs: number): Promise<RateResult>;
   /** Adds (or, negative, removes) units in the current window without checking (TPM reconciliation). */
@@ -110,34 +134,52 @@ function rateDecision(
 // ---- in-process ---------------------------------------------------------------------------------
 
 export class MemoryCounterStore implements CounterStore {
-  private readonly budgets = new Map<string, { spent: number; reserved: number; expires: number }>();
+  private readonly budgets = new Map<
+    string,
+    { spent: number; leases: Map<number, number>; expires: number }
+  >();
   private readonly windows = new Map<string, { value: number; expires: number }>();
   private sweepAt = 0;
 
   private budget(slot: { key: string; ttlMs: number }, now = Date.now()) {
     let b = this.budgets.get(slot.key);
     if (!b || b.expires <= now) {
-      b = { spent: 0, reserved: 0, expires: slot.ttlMs > 0 ? now + slot.ttlMs : Infinity };
+      b = { spent: 0, leases: new Map(), expires: slot.ttlMs > 0 ? now + slot.ttlMs : Infinity };
       this.budgets.set(slot.key, b);
     }
     return b;
   }
 
-  reserve(slots: BudgetSlot[], estNano: number): Promise<ReserveResult> {
-    const now = Date.now();
-    const all = slots.map((s) => this.budget(s, now));
-    const i = all.findIndex((b, j) => b.spent + b.reserved >= slots[j].limitNano);
+  /** The reservations of live leases (lapsed ones dropped). */
+  private static reserved(leases: Map<number, number>, now: number): number {
+    const from = liveFrom(now);
+    let sum = 0;
+    for (const [minute, nano] of leases) {
+      if (minute < from) leases.delete(minute);
+      else sum += nano;
+    }
+    return sum;
+  }
+
+  reserve(slots: BudgetSlot[], estNano: number, lease: Lease): Promise<ReserveResult> {
+    const all = slots.map((s) => this.budget(s, lease.now));
+    const reserved = all.map((b) => MemoryCounterStore.reserved(b.leases, lease.now));
+    const i = all.findIndex((b, j) => b.spent + reserved[j] >= slots[j].limitNano);
     if (i >= 0)
-      return Promise.resolve({ ok: false, index: i, spentNano: all[i].spent, reservedNano: all[i].reserved });
-    for (const b of all) b.reserved += estNano;
+      return Promise.resolve({ ok: false, index: i, spentNano: all[i].spent, reservedNano: reserved[i] });
+    for (const b of all) b.leases.set(lease.minute, (b.leases.get(lease.minute) ?? 0) + estNano);
     return Promise.resolve({ ok: true });
   }
 
-  settle(slots: BudgetSlot[], estNano: number, actualNano: number): Promise<SettleResult[]> {
+  settle(slots: BudgetSlot[], estNano: number, actualNano: number, lease: Lease): Promise<SettleResult[]> {
     return Promise.resolve(
       slots.map((s) => {
         const b = this.budget(s);
-        b.reserved = Math.max(0, b.reserved - estNano);
+        const held = b.leases.get(lease.minute);
+        if (held !== undefined) {
+          if (held - estNano > 0) b.leases.set(lease.minute, held - estNano);
+          else b.leases.delete(lease.minute);
+        }
         const beforeNano = b.spent;
         b.spent += actualNano;
         return { beforeNano, afterNano: b.spent };
@@ -151,9 +193,12 @@ export class MemoryCounterStore implements CounterStore {
     return Promise.resolve();
   }
 
-  read(key: string): Promise<{ spentNano: number; reservedNano: number }> {
+  read(key: string, now = Date.now()): Promise<{ spentNano: number; reservedNano: number }> {
     const b = this.budgets.get(key);
-    return Promise.resolve({ spentNano: b?.spent ?? 0, reservedNano: b?.reserved ?? 0 });
+    return Promise.resolve({
+      spentNano: b?.spent ?? 0,
+      reservedNano: b ? MemoryCounterStore.reserved(b.leases, now) : 0,
+    });
   }
 
   private count(key: string, now: number): number {
@@ -198,38 +243,69 @@ export class MemoryCounterStore implements CounterStore {
 
 // ---- Redis --------------------------------------------------------------------------------------
 
+/**
+ * A budget is a hash: `spent`, and per lease minute `r:<minute>` the reservations whose lease ends in
+ * it. KEYS: the budgets; ARGV: estimate, the first live lease minute, the lease minute, then the
+ * limits and the TTLs.
+ */
 const RESERVE_LUA = `
 local est = tonumber(ARGV[1])
+local live = tonumber(ARGV[2])
 local n = #KEYS
+local spentOf, reservedOf = {}, {}
 for i = 1, n do
-  local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved')
-  local spent = tonumber(v[1]) or 0
-  local reserved = tonumber(v[2]) or 0
-  if spent + reserved >= tonumber(ARGV[1 + i]) then return {i, tostring(spent), tostring(reserved)} end
+  local h = redis.call('HGETALL', KEYS[i])
+  local spent, reserved = 0, 0
+  for j = 1, #h, 2 do
+    local f = h[j]
+    if f == 'spent' then
+      spent = tonumber(h[j + 1]) or 0
+    elseif string.sub(f, 1, 2) == 'r:' then
+      if tonumber(string.sub(f, 3)) < live then redis.call('HDEL', KEYS[i], f)
+      else reserved = reserved + (tonumber(h[j + 1]) or 0) end
+    end
+  end
+  if spent + reserved >= tonumber(ARGV[3 + i]) then return {i, tostring(spent), tostring(reserved)} end
 end
+local field = 'r:' .. ARGV[3]
 for i = 1, n do
-  redis.call('HINCRBY', KEYS[i], 'reserved', est)
-  local ttl = tonumber(ARGV[1 + n + i])
+  redis.call('HINCRBY', KEYS[i], field, est)
+  local ttl = tonumber(ARGV[3 + n + i])
   if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 return {0}`;
 
+/** KEYS: the budgets; ARGV: estimate, actual cost, the lease minute, then the TTLs. */
 const SETTLE_LUA = `
 local est = tonumber(ARGV[1])
 local actual = tonumber(ARGV[2])
+local field = 'r:' .. ARGV[3]
 local out = {}
 for i = 1, #KEYS do
-  if est > 0 then
-    local r = redis.call('HINCRBY', KEYS[i], 'reserved', 0 - est)
-    if r < 0 then redis.call('HSET', KEYS[i], 'reserved', 0) end
+  if est > 0 and redis.call('HEXISTS', KEYS[i], field) == 1 then
+    if redis.call('HINCRBY', KEYS[i], field, 0 - est) <= 0 then redis.call('HDEL', KEYS[i], field) end
   end
   local after = redis.call('HINCRBY', KEYS[i], 'spent', actual)
-  local ttl = tonumber(ARGV[2 + i])
+  local ttl = tonumber(ARGV[3 + i])
   if ttl > 0 and redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
   out[#out + 1] = tostring(after - actual)
   out[#out + 1] = tostring(after)
 end
 return out`;
+
+/** KEYS: a budget; ARGV: the first live lease minute. Returns spent and the live reservations. */
+const READ_LUA = `
+local live = tonumber(ARGV[1])
+local h = redis.call('HGETALL', KEYS[1])
+local spent, reserved = 0, 0
+for j = 1, #h, 2 do
+  local f = h[j]
+  if f == 'spent' then spent = tonumber(h[j + 1]) or 0
+  elseif string.sub(f, 1, 2) == 'r:' and tonumber(string.sub(f, 3)) >= live then
+    reserved = reserved + (tonumber(h[j + 1]) or 0)
+  end
+end
+return {tostring(spent), tostring(reserved)}`;
 
 const FLOOR_LUA = `
 local s = tonumber(redis.call('HGET', KEYS[1], 'spent')) or 0
@@ -278,6 +354,7 @@ return v`;
 type Scripted = Redis & {
   lrpReserve(...args: (string | number)[]): Promise<(string | number)[]>;
   lrpSettle(...args: (string | number)[]): Promise<string[]>;
+  lrpRead(...args: (string | number)[]): Promise<string[]>;
   lrpFloor(...args: (string | number)[]): Promise<number>;
   lrpHit(...args: (string | number)[]): Promise<string[]>;
   lrpAdd(...args: (string | number)[]): Promise<number>;
@@ -291,6 +368,7 @@ export class RedisCounterStore implements CounterStore {
     const defs: [string, string][] = [
       ['lrpReserve', RESERVE_LUA],
       ['lrpSettle', SETTLE_LUA],
+      ['lrpRead', READ_LUA],
       ['lrpFloor', FLOOR_LUA],
       ['lrpHit', HIT_LUA],
       ['lrpAdd', ADD_LUA],
@@ -302,11 +380,13 @@ export class RedisCounterStore implements CounterStore {
     this.r = redis as Scripted;
   }
 
-  async reserve(slots: BudgetSlot[], estNano: number): Promise<ReserveResult> {
+  async reserve(slots: BudgetSlot[], estNano: number, lease: Lease): Promise<ReserveResult> {
     const r = await this.r.lrpReserve(
       slots.length,
       ...slots.map((s) => s.key),
       estNano,
+      liveFrom(lease.now),
+      lease.minute,
       ...slots.map((s) => s.limitNano),
       ...slots.map((s) => s.ttlMs),
     );
@@ -315,12 +395,18 @@ export class RedisCounterStore implements CounterStore {
     return { ok: false, index: index - 1, spentNano: Number(r[1]), reservedNano: Number(r[2]) };
   }
 
-  async settle(slots: BudgetSlot[], estNano: number, actualNano: number): Promise<SettleResult[]> {
+  async settle(
+    slots: BudgetSlot[],
+    estNano: number,
+    actualNano: number,
+    lease: Lease,
+  ): Promise<SettleResult[]> {
     const r = await this.r.lrpSettle(
       slots.length,
       ...slots.map((s) => s.key),
       estNano,
       actualNano,
+      lease.minute,
       ...slots.map((s) => s.ttlMs),
     );
     return slots.map((_, i) => ({ beforeNano: Number(r[2 * i]), afterNano: Number(r[2 * i + 1]) }));
@@ -330,9 +416,9 @@ export class RedisCounterStore implements CounterStore {
     await this.r.lrpFloor(1, slot.key, spentNano, slot.ttlMs);
   }
 
-  async read(key: string): Promise<{ spentNano: number; reservedNano: number }> {
-    const [spent, reserved] = await this.r.hmget(key, 'spent', 'reserved');
-    return { spentNano: Number(spent ?? 0), reservedNano: Number(reserved ?? 0) };
+  async read(key: string, now = Date.now()): Promise<{ spentNano: number; reservedNano: number }> {
+    const [spent, reserved] = await this.r.lrpRead(1, key, liveFrom(now));
+    return { spentNano: Number(spent), reservedNano: Number(reserved) };
   }
 
   async hit(slots: RateSlot[], now: number, windowMs: number): Promise<RateResult> {

@@ -27,6 +27,8 @@ export class AppConfig {
   /** IP lock-out after repeated bad API keys (threshold 0 = off). */
   readonly badKeyLockout: { threshold: number; windowMs: number; durationMs: number };
   readonly budgetReserveOutputTokens: number;
+  /** How long a budget reservation counts at most (a dead instance's reservations lapse after it). */
+  readonly budgetReservationTtlMs: number;
   readonly shutdownGraceMs: number;
   readonly swaggerEnabled: boolean;
   readonly demo: boolean;
@@ -103,6 +105,7 @@ export class AppConfig {
       durationMs: env.BAD_KEY_LOCKOUT_DURATION * 1000,
     };
     this.budgetReserveOutputTokens = env.BUDGET_RESERVE_OUTPUT_TOKENS;
+    this.budgetReservationTtlMs = env.BUDGET_RESERVATION_TTL_MS;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.demo = env.DEMO;

@@ -158,6 +158,23 @@ export class EnvironmentVariables {
   @Min(0, { message: 'BUDGET_RESERVE_OUTPUT_TOKENS must be an integer of 0 or more' })
   BUDGET_RESERVE_OUTPUT_TOKENS = 1024;
 
+  /**
+   * How long a budget reservation counts at most (ms). A request settles its reservation when it
+   * ends; one whose instance died never does, and its reservation lapses after this long. Make it
+   * longer than the longest request (a stream of many minutes keeps its reservation until then).
+   */
+  @Transform(toInt)
+  @IsInt({
+    message: 'BUDGET_RESERVATION_TTL_MS must be an integer from 60000 (1 minute) to 86400000 (1 day)',
+  })
+  @Min(60_000, {
+    message: 'BUDGET_RESERVATION_TTL_MS must be an integer from 60000 (1 minute) to 86400000 (1 day)',
+  })
+  @Max(86_400_000, {
+    message: 'BUDGET_RESERVATION_TTL_MS must be an integer from 60000 (1 minute) to 86400000 (1 day)',
+  })
+  BUDGET_RESERVATION_TTL_MS = 3_600_000;
+
   @Transform(toBool)
   @IsBoolean({ message: 'SWAGGER_ENABLED must be true or false' })
   SWAGGER_ENABLED = true;
