@@ -12,6 +12,7 @@ import { Memory1795641691060 } from './1795641691060-Memory';
 import { KeyScopes1795641906449 } from './1795641906449-KeyScopes';
 import { RequestRollups1795644494595 } from './1795644494595-RequestRollups';
 import { UsageRollups1795736777588 } from './1795736777588-UsageRollups';
+import { PriceCacheWrite1795748991300 } from './1795748991300-PriceCacheWrite';
 
 export const migrations: (new () => MigrationInterface)[] = [
   Init1795632110453,
@@ -26,4 +27,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   KeyScopes1795641906449,
   RequestRollups1795644494595,
   UsageRollups1795736777588,
+  PriceCacheWrite1795748991300,
 ];

@@ -79,6 +79,8 @@ describe('billing: cost on every request, the usage ledger, reports (e2e)', () =
   it('ships the seed price list and lets admins edit it', async () => {
     const res = await g.t.http.get('/api/prices?q=gpt-4o-mini').set(auth()).expect(200);
     expect(res.body.items[0]).toMatchObject({ model: 'gpt-4o-mini', inputPerM: 0.15, outputPerM: 0.6 });
+    const sonnet = await g.t.http.get('/api/prices?q=claude-sonnet-4-5').set(auth()).expect(200);
+    expect(sonnet.body.items[0]).toMatchObject({ inputPerM: 3, cachedInputPerM: 0.3, cacheWritePerM: 3.75 });
     await g.t.http
       .post('/api/prices')
       .set(auth())
@@ -126,6 +128,57 @@ describe('billing: cost on every request, the usage ledger, reports (e2e)', () =
       });
     }
   }
+
+  it('bills prompt-cache writes at the cache-write rate and reads at the cached rate (Anthropic upstream)', async () => {
+    const [price] = (await g.t.http.get('/api/prices?q=u-anthropic').set(auth())).body.items as {
+      id: string;
+    }[];
+    const patched = await g.t.http
+      .patch(`/api/prices/${price.id}`)
+      .set(auth())
+      .send({ cacheWritePerM: 2.5 })
+      .expect(200);
+    expect(patched.body).toMatchObject({ inputPerM: 2, cachedInputPerM: 0.5, cacheWritePerM: 2.5 });
+    const messages = (stream: boolean) =>
+      fetch(`${g.baseURL}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({
+          model: 'm-anthropic',
+          max_tokens: 64,
+          stream,
+          system: [{ type: 'text', text: 'a long system prompt', cache_control: { type: 'ephemeral' } }],
+          messages: [{ role: 'user', content: 'price this request please' }],
+        }),
+      });
+    try {
+      // Translated (OpenAI front door) and same protocol (Anthropic front door), whole and streamed.
+      for (const call of [
+        (stream: boolean) =>
+          chat('m-anthropic', stream, stream ? { stream_options: { include_usage: true } } : {}),
+        messages,
+      ])
+        for (const stream of [false, true]) {
+          upstreams.anthropic.script({ kind: 'prompt_cache', read: 300, write: 200 });
+          const before = (await ledger()).length;
+          const res = await call(stream);
+          expect(res.status).toBe(200);
+          await res.text();
+          const logs = await g.logs();
+          const log = logs[logs.length - 1];
+          expect(log.cachedTokens).toBe(300);
+          const uncached = log.inputTokens - 300 - 200; // input counts cache reads and writes
+          expect(uncached).toBeGreaterThan(0);
+          const cost = (uncached * 2 + 300 * 0.5 + 200 * 2.5 + log.outputTokens * 8) / 1e6;
+          expect(log.costUsd).toBeCloseTo(cost, 9);
+          const rows = await ledger();
+          expect(rows).toHaveLength(before + 1);
+          expect(rows[rows.length - 1].costUsd).toBeCloseTo(cost, 9);
+        }
+    } finally {
+      await g.t.http.patch(`/api/prices/${price.id}`).set(auth()).send({ cacheWritePerM: null }).expect(200);
+    }
+  });
 
   it('a stream the upstream cuts is billed once for what was generated', async () => {
     upstreams.openai.script({ kind: 'cut_stream', afterChunks: 3 });

@@ -18,6 +18,33 @@ describe('costOf', () => {
     expect(c).toBeCloseTo(400 * 2.5e-6 + 600 * 1.25e-6, 12);
   });
 
+  it('bills cache writes at the cache-write rate, as part of the input, falling back to the input rate', () => {
+    const sonnet = {
+      inputPerM: 3,
+      outputPerM: 15,
+      cachedInputPerM: 0.3,
+      cacheWritePerM: 3.75,
+      reasoningPerM: null,
+    };
+    const u = {
+      inputTokens: 1000,
+      outputTokens: 10,
+      cachedTokens: 600,
+      reasoningTokens: 0,
+      cacheWriteTokens: 300,
+    };
+    expect(costOf(u, sonnet)).toBeCloseTo(100 * 3e-6 + 600 * 0.3e-6 + 300 * 3.75e-6 + 10 * 15e-6, 12);
+    expect(costOf(u, { ...sonnet, cacheWritePerM: null })).toBeCloseTo(
+      400 * 3e-6 + 600 * 0.3e-6 + 10 * 15e-6,
+      12,
+    );
+    // More cache writes than uncached input (inconsistent counts): capped, never negative.
+    expect(costOf({ ...u, cacheWriteTokens: 5000 }, sonnet)).toBeCloseTo(
+      600 * 0.3e-6 + 400 * 3.75e-6 + 10 * 15e-6,
+      12,
+    );
+  });
+
   it('bills reasoning tokens at their own rate, falling back to the output rate', () => {
     const o1 = { inputPerM: 15, outputPerM: 60, cachedInputPerM: null, reasoningPerM: 30 };
     expect(

@@ -31,6 +31,10 @@ export class Price {
   @Column({ type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericTransformer })
   cachedInputPerM: number | null;
 
+  /** Cache writes (Anthropic `cache_creation_input_tokens`); null = charged as ordinary input. */
+  @Column({ type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericTransformer })
+  cacheWritePerM: number | null;
+
   /** Reasoning (thinking) output; null = charged as ordinary output. */
   @Column({ type: 'numeric', precision: 14, scale: 6, nullable: true, transformer: numericTransformer })
   reasoningPerM: number | null;

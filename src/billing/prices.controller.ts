@@ -43,6 +43,7 @@ export class PricesController {
             inputPerM: 0.15,
             outputPerM: 0.6,
             cachedInputPerM: 0.075,
+            cacheWritePerM: null,
             reasoningPerM: null,
             effectiveFrom: '1970-01-01T00:00:00.000Z',
             note: 'seed list price',

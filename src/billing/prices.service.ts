@@ -14,6 +14,7 @@ export interface SeedPrice {
   inputPerM: number;
   outputPerM: number;
   cachedInputPerM?: number;
+  cacheWritePerM?: number;
   reasoningPerM?: number;
 }
 
@@ -110,6 +111,7 @@ export class PricesService implements OnModuleInit {
       inputPerM: dto.inputPerM,
       outputPerM: dto.outputPerM,
       cachedInputPerM: dto.cachedInputPerM ?? null,
+      cacheWritePerM: dto.cacheWritePerM ?? null,
       reasoningPerM: dto.reasoningPerM ?? null,
       effectiveFrom: dto.effectiveFrom ? new Date(dto.effectiveFrom) : new Date(0),
       note: dto.note ?? null,
@@ -126,6 +128,7 @@ export class PricesService implements OnModuleInit {
     if (dto.inputPerM !== undefined) row.inputPerM = dto.inputPerM;
     if (dto.outputPerM !== undefined) row.outputPerM = dto.outputPerM;
     if (dto.cachedInputPerM !== undefined) row.cachedInputPerM = dto.cachedInputPerM;
+    if (dto.cacheWritePerM !== undefined) row.cacheWritePerM = dto.cacheWritePerM;
     if (dto.reasoningPerM !== undefined) row.reasoningPerM = dto.reasoningPerM;
     if (dto.effectiveFrom !== undefined) row.effectiveFrom = new Date(dto.effectiveFrom);
     if (dto.note !== undefined) row.note = dto.note;
@@ -155,6 +158,7 @@ export class PricesService implements OnModuleInit {
             inputPerM: p.inputPerM,
             outputPerM: p.outputPerM,
             cachedInputPerM: p.cachedInputPerM ?? null,
+            cacheWritePerM: p.cacheWritePerM ?? null,
             reasoningPerM: p.reasoningPerM ?? null,
             effectiveFrom: new Date(0),
             note: 'seed list price',

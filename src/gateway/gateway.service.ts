@@ -1237,6 +1237,7 @@ function fromCanonical(u: CanonicalUsage): Usage {
     outputTokens: u.outputTokens,
     cachedTokens: u.cachedInputTokens ?? 0,
     reasoningTokens: u.reasoningTokens ?? 0,
+    cacheWriteTokens: u.cacheCreationInputTokens ?? 0,
     estimated: false,
   };
 }

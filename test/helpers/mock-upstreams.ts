@@ -23,6 +23,11 @@ export type Behaviour =
   | { kind: 'ok' }
   /** Answer with one tool / function call. `arguments` is a JSON text. */
   | { kind: 'tool_call'; name: string; arguments: string }
+  /**
+   * Answer normally, reporting prompt-cache use (Anthropic): `read` tokens read from and `write`
+   * written to the cache, on top of the uncached input tokens.
+   */
+  | { kind: 'prompt_cache'; read: number; write: number }
   /** Answer with this status in the protocol's error shape (or `body` verbatim), `Retry-After` when given. */
   | { kind: 'status'; status: number; retryAfter?: number; body?: unknown }
   /** Accept the request and never answer (until close()). */
@@ -489,10 +494,11 @@ function anthropicAnswer(c: Ctx): Answer {
   const output = tool ? Math.max(1, estimateTokens(tool.name + tool.arguments)) : estimateTokens(text);
   const stopReason = tool ? 'tool_use' : 'end_turn';
   const toolId = `toolu_mock${c.seq}`;
+  const cache = c.behaviour.kind === 'prompt_cache' ? c.behaviour : { read: 0, write: 0 };
   const usage = {
     input_tokens: prompt,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: cache.write,
+    cache_read_input_tokens: cache.read,
     output_tokens: output,
   };
   if (body.stream !== true) {

@@ -57,6 +57,19 @@ export class CreatePriceDto {
   @ApiPropertyOptional({
     example: null,
     nullable: true,
+    description:
+      'USD per 1M tokens written to a prompt cache (Anthropic cache_creation_input_tokens; its list price is 1.25× input) (null: input rate)',
+  })
+  @IsOptional()
+  @ValidateIf((_o, v) => v !== null)
+  @IsNumber(MONEY)
+  @Min(0)
+  @Max(100000)
+  cacheWritePerM?: number | null;
+
+  @ApiPropertyOptional({
+    example: null,
+    nullable: true,
     description: 'USD per 1M reasoning tokens (null: output rate)',
   })
   @IsOptional()

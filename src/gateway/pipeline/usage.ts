@@ -5,6 +5,8 @@ export interface Usage {
   outputTokens: number;
   cachedTokens: number;
   reasoningTokens: number;
+  /** Input tokens written to a prompt cache (Anthropic); priced at the cache-write rate. */
+  cacheWriteTokens?: number;
   estimated: boolean;
 }
 

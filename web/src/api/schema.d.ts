@@ -756,7 +756,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: requests, latency, TTFT and gateway-overhead histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, process */
+        /** Prometheus metrics: requests, latency, TTFT and gateway-overhead histograms, tokens, cost, failovers, breaker and cooldown state, alert queue depth, write buffers, DB pool, upstream connection pools, process */
         get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
@@ -4503,6 +4503,11 @@ export interface components {
              */
             cachedInputPerM?: Record<string, unknown> | null;
             /**
+             * @description USD per 1M tokens written to a prompt cache (Anthropic cache_creation_input_tokens; its list price is 1.25× input) (null: input rate)
+             * @example null
+             */
+            cacheWritePerM?: Record<string, unknown> | null;
+            /**
              * @description USD per 1M reasoning tokens (null: output rate)
              * @example null
              */
@@ -4541,6 +4546,11 @@ export interface components {
              * @example 0.075
              */
             cachedInputPerM?: Record<string, unknown> | null;
+            /**
+             * @description USD per 1M tokens written to a prompt cache (Anthropic cache_creation_input_tokens; its list price is 1.25× input) (null: input rate)
+             * @example null
+             */
+            cacheWritePerM?: Record<string, unknown> | null;
             /**
              * @description USD per 1M reasoning tokens (null: output rate)
              * @example null
@@ -4645,9 +4655,15 @@ export interface components {
         ReportView: {
             /** @enum {string} */
             kind: "usage" | "billing";
-            /** @example 2026-10-26T00:00:00.000Z */
+            /**
+             * @description Start of the range read: the one asked for, or its whole hour when it lies before the usage ledger’s retention horizon (LEDGER_RETENTION_DAYS)
+             * @example 2026-10-26T00:00:00.000Z
+             */
             from: string;
-            /** @example 2026-11-25T21:00:00.000Z */
+            /**
+             * @description End of the range read (moved on to the end of its hour like `from`)
+             * @example 2026-11-25T21:00:00.000Z
+             */
             to: string;
             /** @enum {string} */
             granularity: "day" | "week" | "month";
@@ -6960,7 +6976,7 @@ export interface operations {
     ReportsController_usage: {
         parameters: {
             query?: {
-                /** @description Start (inclusive); default 30 days ago */
+                /** @description Start (inclusive); default the start of the hour 30 days before `to` */
                 from?: string;
                 /** @description End (exclusive); default now */
                 to?: string;
@@ -6996,7 +7012,7 @@ export interface operations {
     ReportsController_billing: {
         parameters: {
             query?: {
-                /** @description Start (inclusive); default 30 days ago */
+                /** @description Start (inclusive); default the start of the hour 30 days before `to` */
                 from?: string;
                 /** @description End (exclusive); default now */
                 to?: string;
@@ -7032,7 +7048,7 @@ export interface operations {
     UsageController_usage: {
         parameters: {
             query?: {
-                /** @description Start (inclusive); default 30 days ago */
+                /** @description Start (inclusive); default the start of the hour 30 days before the end */
                 start_date?: string;
                 /** @description End (inclusive day, or exact time); default now */
                 end_date?: string;

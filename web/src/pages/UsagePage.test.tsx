@@ -67,14 +67,29 @@ describe('UsagePage', () => {
 
   it('validates the price form fields', () => {
     expect(
-      validatePrice({ model: '', inputPerM: 'x', outputPerM: '1', cachedInputPerM: '-1', note: '' }),
+      validatePrice({
+        model: '',
+        inputPerM: 'x',
+        outputPerM: '1',
+        cachedInputPerM: '-1',
+        cacheWritePerM: 'abc',
+        note: '',
+      }),
     ).toEqual({
       model: 'prices.errModel',
       inputPerM: 'prices.errPrice',
       cachedInputPerM: 'prices.errPrice',
+      cacheWritePerM: 'prices.errPrice',
     });
     expect(
-      validatePrice({ model: 'm', inputPerM: '0', outputPerM: '2.5', cachedInputPerM: '', note: '' }),
+      validatePrice({
+        model: 'm',
+        inputPerM: '0',
+        outputPerM: '2.5',
+        cachedInputPerM: '',
+        cacheWritePerM: '3.75',
+        note: '',
+      }),
     ).toEqual({});
   });
 });

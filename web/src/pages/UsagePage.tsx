@@ -330,6 +330,7 @@ interface Price {
   inputPerM: number;
   outputPerM: number;
   cachedInputPerM: number | null;
+  cacheWritePerM: number | null;
   reasoningPerM: number | null;
   effectiveFrom: string;
   note: string | null;
@@ -340,6 +341,7 @@ interface PriceDraft {
   inputPerM: string;
   outputPerM: string;
   cachedInputPerM: string;
+  cacheWritePerM: string;
   note: string;
 }
 
@@ -351,6 +353,7 @@ export function validatePrice(d: PriceDraft): Partial<Record<keyof PriceDraft, s
   if (!num(d.inputPerM)) e.inputPerM = 'prices.errPrice';
   if (!num(d.outputPerM)) e.outputPerM = 'prices.errPrice';
   if (d.cachedInputPerM.trim() && !num(d.cachedInputPerM)) e.cachedInputPerM = 'prices.errPrice';
+  if (d.cacheWritePerM.trim() && !num(d.cacheWritePerM)) e.cacheWritePerM = 'prices.errPrice';
   return e;
 }
 
@@ -372,6 +375,7 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
       inputPerM: editing ? String(editing.inputPerM) : '',
       outputPerM: editing ? String(editing.outputPerM) : '',
       cachedInputPerM: editing?.cachedInputPerM != null ? String(editing.cachedInputPerM) : '',
+      cacheWritePerM: editing?.cacheWritePerM != null ? String(editing.cacheWritePerM) : '',
       note: editing?.note ?? '',
     }),
     validate: validatePrice,
@@ -384,6 +388,7 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
         outputPerM: Number(d.outputPerM),
         // the OpenAPI document types nullable numbers as objects
         cachedInputPerM: (d.cachedInputPerM.trim() ? Number(d.cachedInputPerM) : null) as unknown as null,
+        cacheWritePerM: (d.cacheWritePerM.trim() ? Number(d.cacheWritePerM) : null) as unknown as null,
         ...(d.note.trim() ? { note: d.note.trim() } : {}),
       };
       if (editing)
@@ -419,7 +424,7 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
             onChange={(e) => set({ model: e.target.value })}
           />
         </Field>
-        <div className="grid gap-4 sm:grid-cols-3">
+        <div className="grid gap-4 sm:grid-cols-2">
           <Field label={t('prices.input')} htmlFor="p-in" error={err('inputPerM')}>
             <Input
               id="p-in"
@@ -444,8 +449,18 @@ function PriceForm({ open, onClose, editing }: { open: boolean; onClose(): void;
               onChange={(e) => set({ cachedInputPerM: e.target.value })}
             />
           </Field>
+          <Field label={t('prices.cacheWrite')} htmlFor="p-cache-write" error={err('cacheWritePerM')}>
+            <Input
+              id="p-cache-write"
+              inputMode="decimal"
+              value={d.cacheWritePerM}
+              onChange={(e) => set({ cacheWritePerM: e.target.value })}
+            />
+          </Field>
         </div>
-        <p className="text-xs text-muted">{t('prices.perMillion')}</p>
+        <p className="text-xs text-muted">
+          {t('prices.perMillion')} {t('prices.emptyRate')}
+        </p>
         <Field label={t('prices.note')} htmlFor="p-note">
           <Input id="p-note" value={d.note} onChange={(e) => set({ note: e.target.value })} />
         </Field>
@@ -557,13 +572,14 @@ function PricesTab() {
       >
         {(prices) => (
           <Card className="overflow-x-auto">
-            <table className="w-full min-w-[680px] text-sm">
+            <table className="w-full min-w-[760px] text-sm">
               <thead>
                 <tr className="border-b border-line text-left text-xs text-muted">
                   <th className="px-5 py-3 font-medium">{t('prices.model')}</th>
                   <th className="px-3 py-3 text-right font-medium">{t('prices.input')}</th>
                   <th className="px-3 py-3 text-right font-medium">{t('prices.output')}</th>
                   <th className="px-3 py-3 text-right font-medium">{t('prices.cached')}</th>
+                  <th className="px-3 py-3 text-right font-medium">{t('prices.cacheWrite')}</th>
                   <th className="px-3 py-3 font-medium">{t('prices.effective')}</th>
                   <th className="px-5 py-3" />
                 </tr>
@@ -579,6 +595,9 @@ function PricesTab() {
                     <td className="px-3 py-3 text-right tabular-nums">${p.outputPerM}</td>
                     <td className="px-3 py-3 text-right tabular-nums">
                       {p.cachedInputPerM != null ? `$${p.cachedInputPerM}` : '—'}
+                    </td>
+                    <td className="px-3 py-3 text-right tabular-nums">
+                      {p.cacheWritePerM != null ? `$${p.cacheWritePerM}` : '—'}
                     </td>
                     <td className="px-3 py-3 text-muted">
                       {formatDateTime(p.effectiveFrom, lang).split(',')[0]}
