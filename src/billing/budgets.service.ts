@@ -84,11 +84,6 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
   ) {}
 
-  /** How long a reservation counts at most (BUDGET_RESERVATION_TTL_MS): longer than any request. */
-  private get reservationTtlMs(): number {
-    return this.config.budgetReservationTtlMs;
-  }
-
   async onModuleInit(): Promise<void> {
     this.bus.on(TOPIC, () => this.reload());
     await this.reload();
@@ -167,7 +162,8 @@ export class BudgetsService implements OnModuleInit, OnApplicationShutdown {
     const now = Date.now();
     const slots = budgets.map((b) => this.slot(b, now));
     const estNano = toNano(estUsd);
-    const lease = leaseFor(now, this.reservationTtlMs);
+    // The reservation lapses by itself after BUDGET_RESERVATION_TTL_MS if this instance dies first.
+    const lease = leaseFor(now, this.config.budgetReservationTtlMs);
     const r = await this.counters.reserve(slots, estNano, lease);
     if (!r.ok) return { ok: false, budget: budgets[r.index], spentUsd: fromNano(r.spentNano) };
     return { ok: true, hold: { budgets, slots, estNano, lease } };

@@ -18,10 +18,11 @@ export type ReserveResult =
   { ok: true } | { ok: false; index: number; spentNano: number; reservedNano: number };
 
 /**
- * A reservation's lease: it counts until `expiresAt` (ms), then lapses by itself. A request settles
- * long before (the lease outlives the longest request), but one whose instance died never settles;
- * its lease is what returns its reservation to the budget. Reservations are summed per lease minute
- * (`minute`, the minute the lease ends in), so a budget holds a few sums, not one entry per request.
+ * A reservation's lease: the reservation counts until the end of the lease's `minute` (minutes since
+ * the epoch), then lapses by itself. A request settles long before (the lease outlives the longest
+ * request), but one whose instance died never settles; its lease is what returns its reservation to
+ * the budget. Reservations are summed per lease minute, so a budget holds a few sums, not one entry
+ * per request. `now` is when the reservation is made.
  */
 export interface Lease {
   minute: number;
@@ -34,6 +35,7 @@ const MINUTE = 60_000;
 export function leaseFor(now: number, ms: number): Lease {
   return { minute: Math.ceil((now + ms) / MINUTE), now };
 }
+
 /** The first lease minute still counting at `now` (a lease ending in minute m counts until m × 1 min). */
 const liveFrom = (now: number) => Math.floor(now / MINUTE) + 1;
 
@@ -252,7 +254,6 @@ const RESERVE_LUA = `
 local est = tonumber(ARGV[1])
 local live = tonumber(ARGV[2])
 local n = #KEYS
-local spentOf, reservedOf = {}, {}
 for i = 1, n do
   local h = redis.call('HGETALL', KEYS[i])
   local spent, reserved = 0, 0
