@@ -1,4 +1,4 @@
-import { spliceRequest, withModelName } from './model-name';
+import { BYTES_SPLICE_MIN, spliceRequest, withModelName } from './model-name';
 
 describe.each([
   ['the text', false],
@@ -50,12 +50,19 @@ describe.each([
   ['its bytes', true],
 ])('spliceRequest, given %s', (_, withBytes) => {
   const body = (text: string) => JSON.parse(text) as Record<string, unknown>;
-  /** The spliced body as text; given the bytes, the answer must be bytes (what goes on the wire). */
+  /**
+   * The spliced body as text. Given the bytes of a long body (padded here with the blanks JSON allows
+   * after the object), the answer must be bytes (what goes on the wire), with the padding intact.
+   */
+  const pad = withBytes ? ' '.repeat(BYTES_SPLICE_MIN) : '';
   const splice = (text: string, model: string, usage: boolean): string | undefined => {
-    const out = spliceRequest(text, body(text), model, usage, withBytes ? Buffer.from(text) : undefined);
+    const long = text + pad;
+    const out = spliceRequest(long, body(long), model, usage, withBytes ? Buffer.from(long) : undefined);
     if (out === undefined) return undefined;
     expect(Buffer.isBuffer(out)).toBe(withBytes);
-    return out.toString();
+    const s = out.toString();
+    expect(s.endsWith(pad)).toBe(true);
+    return s.slice(0, s.length - pad.length);
   };
 
   it('swaps the model and keeps the rest of the text as the client sent it', () => {
@@ -126,17 +133,26 @@ describe.each([
   });
 });
 
-describe('spliceRequest with bytes that are not valid UTF-8', () => {
-  it('splices the decoded text (what was parsed and checked), not the bytes', () => {
+describe('spliceRequest given bytes it splices as text', () => {
+  it('splices the decoded text (what was parsed and checked) of bytes that are not valid UTF-8', () => {
+    const pad = ' '.repeat(BYTES_SPLICE_MIN);
     const raw = Buffer.concat([
       Buffer.from('{"messages":[{"role":"user","content":"a'),
       Buffer.from([0xe2, 0x82]), // a cut 3-byte sequence: one U+FFFD for two bytes
-      Buffer.from('b"}],"model":"m"}'),
+      Buffer.from(`b"}],"model":"m"}${pad}`),
     ]);
     const text = raw.toString('utf8');
     const out = spliceRequest(text, JSON.parse(text), 'up', false, raw);
     expect(typeof out).toBe('string');
-    expect(out).toBe('{"messages":[{"role":"user","content":"a\ufffdb"}],"model":"up"}');
+    expect(out).toBe(`{"messages":[{"role":"user","content":"a\ufffdb"}],"model":"up"}${pad}`);
+  });
+
+  it('splices a short body as text (building a Buffer from parts costs more there)', () => {
+    const text = '{"model":"m","messages":[{"role":"user","content":"héllo"}]}';
+    const out = spliceRequest(text, JSON.parse(text), 'up', true, Buffer.from(text));
+    expect(out).toBe(
+      '{"stream_options":{"include_usage":true},"model":"up","messages":[{"role":"user","content":"héllo"}]}',
+    );
   });
 });
 

@@ -28,24 +28,18 @@ function findPair(hay: Searchable, value: string): { at: number; end: number; ke
   return undefined;
 }
 
-/** An insertion into a text or its bytes: `insert` in place of `[at, end)`. */
-interface Edit {
-  at: number;
-  end: number;
-  insert: string;
-}
+/**
+ * `text` with `[at, end)` replaced by `insert`: a template, which V8 keeps as a rope (nothing is
+ * copied until the string is written), ~15× cheaper than joining parts for a 1 KB answer.
+ */
+const spliceText = (text: string, at: number, end: number, insert: string) =>
+  `${text.slice(0, at)}${insert}${text.slice(end)}`;
 
-/** `src` with `edits` (in order, not overlapping) applied: one string, or one Buffer of bytes. */
-function applyEdits(src: string | Buffer, edits: Edit[]): string | Buffer {
-  const parts: (string | Buffer)[] = [];
-  let from = 0;
-  for (const e of edits) {
-    parts.push(src.slice(from, e.at), typeof src === 'string' ? e.insert : Buffer.from(e.insert));
-    from = e.end;
-  }
-  parts.push(src.slice(from));
-  return typeof src === 'string' ? parts.join('') : Buffer.concat(parts as Buffer[]);
-}
+/**
+ * From this size on, a request is spliced as bytes (see spliceRequest). Below it, building a Buffer
+ * from parts (~1.5 µs for three small ones) costs more than encoding the spliced text once.
+ */
+export const BYTES_SPLICE_MIN = 16 * 1024;
 
 /**
  * The upstream's JSON text with its top-level `model` value replaced by the public name, or undefined
@@ -62,17 +56,18 @@ export function withModelName(
   if (typeof model !== 'string') return undefined;
   if (model === publicName) return text;
   const pair = findPair(searchable(text, bytes), model);
-  return pair && (applyEdits(text, [{ ...pair, insert: pair.key + JSON.stringify(publicName) }]) as string);
+  return pair && spliceText(text, pair.at, pair.end, pair.key + JSON.stringify(publicName));
 }
 
 /**
  * The client's own JSON for a same-protocol upstream, so that it is not serialised again (a chat
  * history of hundreds of KB costs milliseconds to `JSON.stringify`): `model` swapped for the
  * upstream's, and with `addStreamUsage` an OpenAI stream's `stream_options.include_usage` put in
- * front of the other fields. Given the request's `bytes` and when they are valid UTF-8 (so they say
- * exactly what `text` says), the answer is those bytes spliced — what goes on the wire, with no
- * 100 KB string built and encoded again; otherwise the text spliced. Undefined when splicing cannot
- * do it safely; the caller then serialises the parsed object, which is what the gateway checked:
+ * front of the other fields. Given the request's `bytes`, when they are valid UTF-8 (so they say
+ * exactly what `text` says) and at least BYTES_SPLICE_MIN long, the answer is those bytes spliced —
+ * what goes on the wire, with no 100 KB string built and encoded again; otherwise the text spliced.
+ * Undefined when splicing cannot do it safely; the caller then serialises the parsed object, which
+ * is what the gateway checked:
  * - the `"model": "…"` pair not found exactly once — also when the name stays the same: a second
  *   `model` key, which our parser dropped (the last one wins), could be the one an upstream reads
  *   (a model the key may not use, at another price);
@@ -92,8 +87,8 @@ export function spliceRequest(
   if (typeof body.model !== 'string') return undefined;
   if (addStreamUsage && body.stream_options !== undefined) return undefined;
   // Every pattern searched for is ASCII, so in valid UTF-8 its byte offsets are where it is.
-  const src: string | Buffer = bytes && isUtf8(bytes) ? bytes : text;
-  const hay = typeof src === 'string' ? searchable(text, bytes) : src;
+  const asBytes = bytes !== undefined && bytes.length >= BYTES_SPLICE_MIN && isUtf8(bytes);
+  const hay = asBytes ? bytes : searchable(text, bytes);
   // An escaped character of \u0060–\u007f (`, a–z, {, |, }, ~, DEL): every letter of "model" and "stream".
   if (hay.indexOf('\\u006') >= 0 || hay.indexOf('\\u007') >= 0) return undefined;
   if (body.stream !== undefined) {
@@ -103,10 +98,17 @@ export function spliceRequest(
   }
   const pair = findPair(hay, body.model);
   if (!pair) return undefined;
-  const edits: Edit[] = [{ ...pair, insert: `${pair.key}${JSON.stringify(upstreamModel)}` }];
-  if (addStreamUsage) {
-    const open = hay.indexOf('{') + 1; // the body is a JSON object: its first non-blank character
-    edits.unshift({ at: open, end: open, insert: '"stream_options":{"include_usage":true},' });
-  }
-  return applyEdits(src, edits);
+  const model = `${pair.key}${JSON.stringify(upstreamModel)}`;
+  const usage = addStreamUsage ? '"stream_options":{"include_usage":true},' : '';
+  // The body is a JSON object: its first non-blank character is "{", which comes before the model.
+  const open = addStreamUsage ? hay.indexOf('{') + 1 : 0;
+  if (asBytes)
+    return Buffer.concat([
+      bytes.subarray(0, open),
+      Buffer.from(usage),
+      bytes.subarray(open, pair.at),
+      Buffer.from(model),
+      bytes.subarray(pair.end),
+    ]);
+  return `${text.slice(0, open)}${usage}${text.slice(open, pair.at)}${model}${text.slice(pair.end)}`;
 }
