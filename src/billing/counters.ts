@@ -247,25 +247,35 @@ export class MemoryCounterStore implements CounterStore {
 
 /**
  * A budget is a hash: `spent`, and per lease minute `r:<minute>` the reservations whose lease ends in
- * it. KEYS: the budgets; ARGV: estimate, the first live lease minute, the lease minute, then the
- * limits and the TTLs.
+ * it. `budgetState(key, live)` reads one: spent and the reservations of live lease minutes (from the
+ * first live one, `live`), dropping lapsed minutes on the way. Prepended to the scripts that read.
  */
-const RESERVE_LUA = `
-local est = tonumber(ARGV[1])
-local live = tonumber(ARGV[2])
-local n = #KEYS
-for i = 1, n do
-  local h = redis.call('HGETALL', KEYS[i])
+const BUDGET_STATE_LUA = `
+local function budgetState(key, live)
+  local h = redis.call('HGETALL', key)
   local spent, reserved = 0, 0
   for j = 1, #h, 2 do
     local f = h[j]
     if f == 'spent' then
       spent = tonumber(h[j + 1]) or 0
     elseif string.sub(f, 1, 2) == 'r:' then
-      if tonumber(string.sub(f, 3)) < live then redis.call('HDEL', KEYS[i], f)
+      if tonumber(string.sub(f, 3)) < live then redis.call('HDEL', key, f)
       else reserved = reserved + (tonumber(h[j + 1]) or 0) end
     end
   end
+  return spent, reserved
+end`;
+
+/**
+ * KEYS: the budgets; ARGV: estimate, the first live lease minute, the lease minute, then the limits
+ * and the TTLs.
+ */
+const RESERVE_LUA = `${BUDGET_STATE_LUA}
+local est = tonumber(ARGV[1])
+local live = tonumber(ARGV[2])
+local n = #KEYS
+for i = 1, n do
+  local spent, reserved = budgetState(KEYS[i], live)
   if spent + reserved >= tonumber(ARGV[3 + i]) then return {i, tostring(spent), tostring(reserved)} end
 end
 local field = 'r:' .. ARGV[3]
@@ -294,18 +304,9 @@ for i = 1, #KEYS do
 end
 return out`;
 
-/** KEYS: a budget; ARGV: the first live lease minute. Returns spent and the live reservations. */
-const READ_LUA = `
-local live = tonumber(ARGV[1])
-local h = redis.call('HGETALL', KEYS[1])
-local spent, reserved = 0, 0
-for j = 1, #h, 2 do
-  local f = h[j]
-  if f == 'spent' then spent = tonumber(h[j + 1]) or 0
-  elseif string.sub(f, 1, 2) == 'r:' and tonumber(string.sub(f, 3)) >= live then
-    reserved = reserved + (tonumber(h[j + 1]) or 0)
-  end
-end
+/** KEYS: a budget; ARGV: the first live lease minute. Spent and the live reservations (as reserve counts). */
+const READ_LUA = `${BUDGET_STATE_LUA}
+local spent, reserved = budgetState(KEYS[1], tonumber(ARGV[1]))
 return {tostring(spent), tostring(reserved)}`;
 
 const FLOOR_LUA = `

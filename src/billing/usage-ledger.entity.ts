@@ -3,9 +3,9 @@ import { numericTransformer } from '../common/numeric';
 
 /**
  * The usage ledger: one row per billed gateway request (written in batches with its log row's
- * cost), kept whatever the log retention (its own, LEDGER_RETENTION_DAYS, is off by default). Reports, `/v1/usage` and the budgets' warm-up read its
- * hourly sums (`usage_rollups`, written in the same statement) and, for the part-hours at the edges
- * of a period, its rows by time.
+ * cost), kept whatever the log retention (its own, LEDGER_RETENTION_DAYS, is off by default).
+ * Reports, `/v1/usage` and the budgets' warm-up read its hourly sums (`usage_rollups`, written in the
+ * same statement) and, for the part-hours at the edges of a period, its rows by time.
  */
 @Entity('usage_ledger')
 @Index(['createdAt'])

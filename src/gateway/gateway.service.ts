@@ -584,8 +584,8 @@ export class GatewayService {
   }
 
   /**
-   * `upstreamBody` as JSON made from the client's own body (spliceRequest: its bytes when they are
-   * valid UTF-8, else its text), when the upstream speaks the client's protocol and gets the body
+   * `upstreamBody` as JSON made from the client's own body (spliceRequest: its bytes when it is long
+   * and valid UTF-8, else its text), when the upstream speaks the client's protocol and gets the body
    * unchanged but for its model (and, for OpenAI streams, the usage option); undefined otherwise (the
    * body object is serialised).
    */

@@ -114,8 +114,8 @@ function dispatchWhole(
 /**
  * One upstream call: through the shared agent, or through the provider's proxies in order — a proxy
  * that fails to connect is reported and skipped for the next one (the body is a string or bytes, so
- * it can be sent again); other errors and any answer end the loop. `whole` reads the body whole (non-stream
- * calls); otherwise it is handed on as it arrives.
+ * it can be sent again); other errors and any answer end the loop. `whole` reads the body whole
+ * (non-stream calls); otherwise it is handed on as it arrives.
  */
 export async function upstreamRequest(
   url: string,
@@ -163,8 +163,9 @@ export async function upstreamRequest(
 }
 
 /**
- * POSTs a JSON body: an object to serialise, or (a string or bytes) a body already serialised. `whole`
- * (non-stream calls) reads the answer whole; otherwise its body is handed on as it arrives (SSE).
+ * POSTs a JSON body: an object to serialise, or (a string or bytes) a body already serialised.
+ * `whole` (non-stream calls) reads the answer whole; otherwise its body is handed on as it arrives
+ * (SSE).
  */
 export function postJson(
   url: string,
